@@ -1,0 +1,106 @@
+"""Lentera: a learning platform for the digital-leadership training of ASN.
+
+``create_app(config_name)`` builds the Flask application; ``config_name`` is
+``development`` (default, or ``LENTERA_ENV``), ``production`` or ``testing``,
+or a config class/object.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import csrf, db, login_manager, migrate
+from config import CONFIGS
+
+
+class ConfigurationError(RuntimeError):
+    """The environment is missing a setting the application cannot run without."""
+
+
+def create_app(config_name=None, **overrides) -> Flask:
+    """Application factory.
+
+    ``overrides`` are applied after the config class (used by tests).
+    Raises :class:`ConfigurationError` in production without ``SECRET_KEY``.
+    """
+    app = Flask(__name__, instance_relative_config=False,
+                instance_path=os.environ.get("LENTERA_INSTANCE_DIR") or str(Path(__file__).resolve().parent.parent / "instance"))
+    if config_name is None or isinstance(config_name, str):
+        config_name = CONFIGS[config_name or os.environ.get("LENTERA_ENV", "development")]
+    app.config.from_object(config_name)
+    app.config.update(overrides)
+
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError("SECRET_KEY wajib diisi di lingkungan produksi (variabel lingkungan SECRET_KEY).")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "lentera.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers wait for each other instead of failing at once with "database is locked".
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if not app.config.get("LENTERA_DATA_DIR"):
+        app.config["LENTERA_DATA_DIR"] = str(Path(app.instance_path) / "data")
+    Path(app.config["LENTERA_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message_category = "info"
+
+    _import_models()
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from app.common import web
+
+    web.init_app(app)
+    return app
+
+
+def _import_models() -> None:
+    # Every model must be imported before mappers configure and before Alembic compares.
+    from app.assessment import models as _assessment  # noqa: F401
+    from app.auth import models as _auth  # noqa: F401
+    from app.catalog import models as _catalog  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
+    from app.learning import models as _learning  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.assessment.routes import bp as assessment_bp
+    from app.auth.routes import bp as auth_bp
+    from app.catalog.routes import bp as catalog_bp
+    from app.certificates.routes import bp as certificates_bp
+    from app.learning.routes import bp as learning_bp
+    from app.reports.routes import bp as reports_bp
+
+    for bp in (auth_bp, catalog_bp, learning_bp, assessment_bp, certificates_bp, reports_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.admin.cli import demo_cli, opd_cli, users_cli
+    from app.catalog.cli import courses_cli
+
+    for group in (users_cli, courses_cli, demo_cli, opd_cli):
+        app.cli.add_command(group)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys and use WAL so readers never block the writer."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,103 @@
+"""People: users (learners, trainers, admins) and the OPD they belong to."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common.db import UTCDateTime, utcnow
+from app.extensions import db
+
+ROLE_LEARNER = "learner"
+ROLE_TRAINER = "trainer"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_ADMIN)
+ROLE_LABELS = {ROLE_LEARNER: "Peserta", ROLE_TRAINER: "Pengajar", ROLE_ADMIN: "Admin"}
+
+EMPLOYMENT_TYPES = ("PNS", "PPPK")
+
+
+class Opd(db.Model):
+    """A regional government agency (Organisasi Perangkat Daerah): Dinas, Badan, Biro."""
+
+    __tablename__ = "opds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Opd {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in.
+
+    ASN fields (NIP, OPD, jabatan, eselon, golongan, employment type) are empty
+    for public learners (Digital Talent style), who need only email and name.
+    ``full_name`` is stored exactly as written; gelar are kept apart so that
+    they print exactly as written ("dr." is not "Dr.").
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_valid"),
+        CheckConstraint(
+            "employment_type IS NULL OR employment_type IN ('PNS', 'PPPK')",
+            name="employment_type_valid",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_LEARNER)
+    full_name: Mapped[str] = mapped_column(String(200))
+    gelar_depan: Mapped[Optional[str]] = mapped_column(String(60))
+    gelar_belakang: Mapped[Optional[str]] = mapped_column(String(100))
+    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
+    opd_id: Mapped[Optional[int]] = mapped_column(ForeignKey("opds.id"), index=True)
+    jabatan: Mapped[Optional[str]] = mapped_column(String(200))
+    eselon: Mapped[Optional[str]] = mapped_column(String(8))
+    golongan: Mapped[Optional[str]] = mapped_column(String(8))
+    employment_type: Mapped[Optional[str]] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    opd: Mapped[Optional[Opd]] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
+        return self.active
+
+    @property
+    def display_name(self) -> str:
+        """Full name with gelar as written: ``"Dr. Ir. Budi Santoso, M.T."``."""
+        return compose_display_name(self.gelar_depan, self.full_name, self.gelar_belakang)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+def compose_display_name(gelar_depan: str | None, full_name: str, gelar_belakang: str | None) -> str:
+    """Join gelar and name the way Indonesian documents print them.
+
+    Front titles are separated by a space, back titles by ", " (PUEBI: gelar
+    akademik di belakang nama didahului koma). Nothing is re-cased.
+    """
+    name = full_name.strip()
+    if gelar_depan and gelar_depan.strip():
+        name = f"{gelar_depan.strip()} {name}"
+    if gelar_belakang and gelar_belakang.strip():
+        name = f"{name}, {gelar_belakang.strip()}"
+    return name

@@ -1,0 +1,48 @@
+"""Access rules declared on every view.
+
+Each view function carries ``access_rule``: ``"public"``, ``"authenticated"``
+or a tuple of roles. ``tests/test_access_rules.py`` walks the URL map and
+fails on any endpoint without one, so a new route cannot be added open by
+accident.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from app.extensions import login_manager
+
+
+def public(view):
+    """Mark a view as open to everyone, signed in or not."""
+    view.access_rule = "public"
+    return view
+
+
+def roles_required(*roles: str):
+    """Allow only signed-in users whose role is one of ``roles``.
+
+    Anonymous users are sent to the sign-in page; signed-in users with
+    another role get 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = tuple(roles) if roles else "authenticated"
+        return wrapped
+
+    return decorator
+
+
+def login_required(view):
+    """Allow any signed-in user."""
+    return roles_required()(view)

@@ -1,0 +1,83 @@
+"""Validation of the NIP, the 18-digit civil-servant number.
+
+Rule (Peraturan Kepala BKN 22/2007, see shared/domain-facts.md §4):
+``YYYYMMDD`` birth date (8) + ``YYYYMM`` first CPNS appointment (6) +
+sex digit, 1 male / 2 female (1) + sequence (3). Example
+``19660801 198803 1 001``. A NIP is text: leading zeros and all 18 digits
+matter, so it is never handled as a number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_SPACES = re.compile(r"[\s.\-]")
+
+
+class NipError(ValueError):
+    """A NIP that cannot be right; ``str(error)`` is an Indonesian message for the user."""
+
+
+@dataclass(frozen=True)
+class Nip:
+    """A parsed, valid NIP."""
+
+    value: str
+    birth_date: date
+    appointed_year: int
+    appointed_month: int
+    sex: str  # "L" (laki-laki) or "P" (perempuan)
+    sequence: str
+
+    @property
+    def grouped(self) -> str:
+        """The NIP as printed on documents: ``"19660801 198803 1 001"``."""
+        v = self.value
+        return f"{v[:8]} {v[8:14]} {v[14]} {v[15:]}"
+
+
+def normalize_nip(raw: str) -> str:
+    """Strip the spaces, dots and dashes people type between NIP groups."""
+    return _SPACES.sub("", raw or "")
+
+
+def parse_nip(raw: str, *, today: date | None = None) -> Nip:
+    """Validate ``raw`` and return the parsed :class:`Nip`.
+
+    Accepts the 18 digits with optional spaces, dots or dashes between groups.
+    Raises :class:`NipError` with an Indonesian message for: anything but
+    digits (including a spreadsheet's scientific notation such as
+    ``1.96608E+17``), a length other than 18, an impossible birth date, an
+    appointment month outside 1–12, an appointment before age 18 or after
+    ``today``, a sex digit other than 1 or 2, and sequence ``000``.
+    """
+    today = today or date.today()
+    value = normalize_nip(raw)
+    if not value:
+        raise NipError("NIP wajib diisi.")
+    if re.search(r"[eE]\+?\d", value):
+        raise NipError("NIP tertulis dalam notasi ilmiah (mis. 1,96608E+17); simpan kolom NIP sebagai teks.")
+    if not value.isascii() or not value.isdigit():
+        raise NipError("NIP hanya boleh berisi angka.")
+    if len(value) != 18:
+        raise NipError(f"NIP harus 18 digit (tertulis {len(value)} digit).")
+    try:
+        birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        raise NipError(f"Tanggal lahir pada NIP ({value[6:8]}-{value[4:6]}-{value[0:4]}) tidak ada di kalender.") from None
+    if birth.year < 1900 or birth > today:
+        raise NipError("Tahun lahir pada NIP tidak masuk akal.")
+    year, month = int(value[8:12]), int(value[12:14])
+    if not 1 <= month <= 12:
+        raise NipError(f"Bulan pengangkatan CPNS pada NIP ({value[12:14]}) harus 01–12.")
+    if (year, month) > (today.year, today.month):
+        raise NipError("Bulan pengangkatan CPNS pada NIP belum terjadi.")
+    if year - birth.year < 18:
+        raise NipError("Tahun pengangkatan CPNS pada NIP terlalu dekat dengan tahun lahir (kurang dari 18 tahun).")
+    sex = value[14]
+    if sex not in "12":
+        raise NipError(f"Digit jenis kelamin pada NIP (digit ke-15) harus 1 atau 2, bukan {sex}.")
+    if value[15:] == "000":
+        raise NipError("Nomor urut pada NIP (3 digit terakhir) tidak boleh 000.")
+    return Nip(value, birth, year, month, "L" if sex == "1" else "P", value[15:])
