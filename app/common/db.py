@@ -50,7 +50,7 @@ class ScaledDecimal(TypeDecorator):
     PostgreSQL hold the same exact value (SQLite has no exact NUMERIC; it
     would silently keep floats). Binding a value with more decimal places
     than ``scale`` raises ``ValueError`` instead of rounding.
-    Wrap SQL aggregates with ``type_coerce(func.sum(col), ScaledDecimal(scale))``.
+    ``func.sum(col)`` keeps this type, so sums come back as exact Decimals too.
     """
 
     impl = Integer

@@ -1,0 +1,208 @@
+"""Enrolment, lesson progress and course completion.
+
+Completion rule (issue "Lentera end to end"): every required lesson of the
+course complete, and every quiz of the course passed at or above its pass mark
+(inclusive). Progress counts only lessons and quizzes the course has *now*,
+so it never exceeds 100 % after a course is edited.
+Services never read ``request`` and never commit; the caller commits once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.assessment.models import Quiz, QuizAttempt
+from app.auth.models import User
+from app.catalog.models import Course, Lesson, Module
+from app.common.db import utcnow
+from app.extensions import db
+from app.learning.models import Enrolment, LessonProgress
+
+
+class EnrolmentError(ValueError):
+    """A learner cannot enrol (course unpublished); message is Indonesian."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a learner stands in a course.
+
+    ``percent`` is an int 0–100, floored, so 99.9 % shows as 99 and only a
+    finished course shows 100.
+    """
+
+    lessons_done: int
+    lessons_total: int
+    quizzes_passed: int
+    quizzes_total: int
+
+    @property
+    def steps_done(self) -> int:
+        return self.lessons_done + self.quizzes_passed
+
+    @property
+    def steps_total(self) -> int:
+        return self.lessons_total + self.quizzes_total
+
+    @property
+    def percent(self) -> int:
+        if self.steps_total == 0:
+            return 0
+        return min(100, self.steps_done * 100 // self.steps_total)
+
+    @property
+    def complete(self) -> bool:
+        return self.steps_total > 0 and self.steps_done >= self.steps_total
+
+
+def get_enrolment(user: User, course: Course) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
+
+
+def enrol(user: User, course: Course) -> Enrolment:
+    """Enrol ``user`` in ``course``; enrolling twice returns the existing enrolment.
+
+    A concurrent double enrolment is caught by the unique constraint
+    (user_id, course_id). Raises :class:`EnrolmentError` for an unpublished course.
+    """
+    existing = get_enrolment(user, course)
+    if existing:
+        return existing
+    if not course.is_published:
+        raise EnrolmentError("Kursus ini belum dibuka untuk pendaftaran.")
+    try:
+        with db.session.begin_nested():
+            enrolment = Enrolment(user_id=user.id, course_id=course.id)
+            db.session.add(enrolment)
+    except IntegrityError:
+        enrolment = get_enrolment(user, course)
+    return enrolment
+
+
+def _required_lessons(course_ids):
+    return (
+        select(Lesson.id, Module.course_id)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(Module.course_id.in_(course_ids), Lesson.is_required.is_(True))
+    )
+
+
+def progress_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Progress]:
+    """Progress of many enrolments in a fixed number of queries (four).
+
+    Returns ``{enrolment.id: Progress}``.
+    """
+    if not enrolments:
+        return {}
+    course_ids = {e.course_id for e in enrolments}
+    enrolment_ids = [e.id for e in enrolments]
+    required = _required_lessons(course_ids).subquery()
+    lessons_total = dict(db.session.execute(
+        select(required.c.course_id, func.count()).group_by(required.c.course_id)).all())
+    quizzes_total = dict(db.session.execute(
+        select(Module.course_id, func.count(Quiz.id)).join(Quiz, Quiz.module_id == Module.id)
+        .where(Module.course_id.in_(course_ids)).group_by(Module.course_id)).all())
+    lessons_done = dict(db.session.execute(
+        select(LessonProgress.enrolment_id, func.count())
+        .join(required, required.c.id == LessonProgress.lesson_id)
+        .where(LessonProgress.enrolment_id.in_(enrolment_ids))
+        .group_by(LessonProgress.enrolment_id)).all())
+    passed = (
+        select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.enrolment_id.in_(enrolment_ids), QuizAttempt.passed.is_(True))
+        .distinct().subquery()
+    )
+    quizzes_passed = dict(db.session.execute(
+        select(passed.c.enrolment_id, func.count()).group_by(passed.c.enrolment_id)).all())
+    return {
+        e.id: Progress(
+            lessons_done=lessons_done.get(e.id, 0),
+            lessons_total=lessons_total.get(e.course_id, 0),
+            quizzes_passed=quizzes_passed.get(e.id, 0),
+            quizzes_total=quizzes_total.get(e.course_id, 0),
+        )
+        for e in enrolments
+    }
+
+
+def course_progress(enrolment: Enrolment) -> Progress:
+    """Progress of one enrolment; see :func:`progress_for_enrolments`."""
+    return progress_for_enrolments([enrolment])[enrolment.id]
+
+
+def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
+    return set(db.session.scalars(select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)))
+
+
+def passed_quiz_ids(enrolment: Enrolment) -> set[int]:
+    return set(db.session.scalars(select(QuizAttempt.quiz_id).where(
+        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.passed.is_(True))))
+
+
+def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Record ``lesson`` as complete; returns True if it was newly recorded.
+
+    Idempotent under concurrency: the unique (enrolment_id, lesson_id)
+    constraint turns a duplicate into a no-op. Then re-evaluates completion.
+    Raises ``ValueError`` if the lesson is not in the enrolment's course.
+    """
+    if lesson.module.course_id != enrolment.course_id:
+        raise ValueError("lesson does not belong to the enrolment's course")
+    exists = db.session.scalar(select(LessonProgress.id).where(
+        LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id))
+    created = False
+    if exists is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
+            created = True
+        except IntegrityError:
+            created = False
+    evaluate_completion(enrolment)
+    return created
+
+
+def evaluate_completion(enrolment: Enrolment):
+    """Mark the enrolment complete when the rule is met and issue its certificate.
+
+    Returns the :class:`~app.certificates.models.Certificate` when the course
+    is complete (issued now or earlier), else ``None``. Completion is kept once
+    reached: a later course edit never takes it back.
+    """
+    from app.certificates.services import issue_certificate
+
+    if enrolment.completed_at is None:
+        if not course_progress(enrolment).complete:
+            return None
+        enrolment.completed_at = utcnow()
+        db.session.flush()
+    return issue_certificate(enrolment)
+
+
+def year_bounds_utc(year: int, tz_name: str) -> tuple[datetime, datetime]:
+    """The UTC instants where calendar ``year`` starts and ends in zone ``tz_name``."""
+    tz = ZoneInfo(tz_name)
+    start = datetime(year, 1, 1, tzinfo=tz)
+    end = datetime(year + 1, 1, 1, tzinfo=tz)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def jp_earned(user: User, year: int, tz_name: str) -> Decimal:
+    """JP of the courses ``user`` completed in calendar ``year`` (local time), exact.
+
+    The yearly entitlement of at least 20 JP per PNS comes from PP 11/2017 as
+    amended by PP 17/2020 (shared/domain-facts.md §4).
+    """
+    start, end = year_bounds_utc(year, tz_name)
+    total = db.session.scalar(
+        select(func.sum(Course.jp))
+        .select_from(Enrolment).join(Course, Course.id == Enrolment.course_id)
+        .where(and_(Enrolment.user_id == user.id, Enrolment.completed_at >= start, Enrolment.completed_at < end))
+    )
+    return total if total is not None else Decimal(0)  # SUM keeps the column's exact type

@@ -1,0 +1,44 @@
+"""Progress and completion rules, and the yearly JP sum."""
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from app.assessment.models import QuizAttempt
+from app.extensions import db
+from app.learning import services
+
+
+def _pass_quiz(enrolment, quiz, passed=True):
+    number = db.session.query(QuizAttempt).filter_by(enrolment_id=enrolment.id, quiz_id=quiz.id).count() + 1
+    db.session.add(QuizAttempt(enrolment_id=enrolment.id, quiz_id=quiz.id, number=number, score=Decimal(1),
+                               max_score=Decimal(2), percent=Decimal(50), passed=passed))
+    db.session.flush()
+
+
+def test_progress_counts_lessons_and_quizzes_and_never_exceeds_100(app, make_user, make_course):
+    course = make_course(modules=2, lessons_per_module=2)
+    enrolment = services.enrol(make_user(), course)
+    db.session.flush()
+    assert services.course_progress(enrolment).percent == 0
+    lessons = [lesson for module in course.modules for lesson in module.lessons]
+    for lesson in lessons:
+        services.mark_lesson_complete(enrolment, lesson)
+        services.mark_lesson_complete(enrolment, lesson)  # twice: still one row
+    progress = services.course_progress(enrolment)
+    assert (progress.lessons_done, progress.lessons_total, progress.percent) == (4, 4, 66)
+    assert enrolment.completed_at is None  # quizzes not attempted: no completion
+
+
+def test_jp_earned_sums_exactly_and_respects_local_year(app, make_user, make_course):
+    user = make_user()
+    a = make_course(jp=Decimal("8"))
+    b = make_course(jp=Decimal("11.5"))
+    c = make_course(jp=Decimal("3"))
+    for course, when in ((a, datetime(2026, 3, 1, tzinfo=timezone.utc)),
+                         (b, datetime(2026, 12, 31, 15, 59, tzinfo=timezone.utc)),   # 23.59 WITA, still 2026
+                         (c, datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc))):  # 00.00 WITA 2027
+        enrolment = services.enrol(user, course)
+        enrolment.completed_at = when
+    db.session.commit()
+    assert services.jp_earned(user, 2026, "Asia/Makassar") == Decimal("19.5")
+    assert services.jp_earned(user, 2027, "Asia/Makassar") == Decimal("3")
+    assert services.jp_earned(user, 2025, "Asia/Makassar") == Decimal("0")
