@@ -96,11 +96,31 @@ def _register_cli(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys and use WAL so readers never block the writer."""
+    """SQLite: enforce foreign keys, use WAL, and let SQLAlchemy issue BEGIN itself.
+
+    pysqlite's own transaction handling is turned off (isolation_level None),
+    as the SQLAlchemy docs recommend, so that SAVEPOINTs work and
+    :func:`_sqlite_begin_immediate` can take the write lock up front.
+    """
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn):
+    """SQLite: every transaction takes the write lock at BEGIN.
+
+    A deferred transaction that reads, then writes after another writer
+    committed, fails at once with SQLITE_BUSY (no wait); BEGIN IMMEDIATE makes
+    concurrent writers queue on the busy timeout instead, so concurrent
+    requests (two completions of one course, say) serialise rather than fail.
+    PostgreSQL relies on its own row locks and constraints.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
