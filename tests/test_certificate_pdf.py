@@ -106,7 +106,7 @@ def test_pdf_contains_all_fields(default_pdf):
         "NIP. 19720315 199803 1 004",
         "Badan Pengembangan Sumber Daya Manusia Provinsi Kalimantan Timur",
         VERIFY_URL,
-        "Dokumen ini ditandatangani secara elektronik.",
+        "Keaslian sertifikat ini dapat diperiksa",
         "memindai kode QR atau membuka",
     ):
         assert expected in text, expected

@@ -621,8 +621,10 @@ def _render(*, holder: str, nip: str, opd: str, course: str, number: str,
                         url_size * 1.2, GREY)
 
     # ---- footer -------------------------------------------------------------
-    footer = ("Dokumen ini ditandatangani secara elektronik. Keaslian dapat "
-              f"diperiksa dengan memindai kode QR atau membuka {url}.")
+    # Truthful until the PDF carries a real electronic signature (PAdES): the
+    # QR lookup against the issuer's register is what proves authenticity.
+    footer = ("Keaslian sertifikat ini dapat diperiksa dengan memindai kode QR "
+              f"atau membuka {url}.")
     foot_size, foot_lines = _fit(
         footer, SANS, w - 2 * 60, max_size=7.5, min_single=7.5, wrap_max=7.5,
         min_size=6, max_lines=3, field="tautan verifikasi")
