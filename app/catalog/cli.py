@@ -1,5 +1,64 @@
-"""``flask courses …`` commands (being written)."""
+"""``flask courses …`` commands.
+
+``flask courses import PATH`` imports course folders written in the format of
+``courses/FORMAT.md``; the rules live in :mod:`app.catalog.importer`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
+from app.catalog.importer import (
+    STATUS_CREATED,
+    STATUS_FAILED,
+    STATUS_UNCHANGED,
+    STATUS_UPDATED,
+    CourseImportError,
+    ImportResult,
+    iter_import,
+)
+from app.extensions import db
+
 courses_cli = AppGroup("courses", help="Kelola kursus dari berkas di courses/.")
+
+
+def _describe(result: ImportResult) -> str:
+    if result.status == STATUS_FAILED:
+        return f"{result.label}: {STATUS_FAILED} ({len(result.problems)} kesalahan)"
+    spec = result.spec
+    return (f"{result.label}: {result.status} (versi {spec.version}; {len(spec.modules)} modul, "
+            f"{spec.lesson_count} pelajaran, {spec.quiz_count} kuis, {spec.question_count} pertanyaan)")
+
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_courses(path: Path) -> None:
+    """Impor atau perbarui kursus dari PATH.
+
+    PATH adalah satu folder kursus (berisi course.yaml) atau folder berisi
+    folder-folder kursus, mis. courses/. Setiap kursus disimpan dalam satu
+    transaksi: kursus yang salah tidak disimpan sama sekali, kursus lain tetap
+    diimpor. Kode keluar bukan nol bila ada kursus yang gagal.
+    """
+    counts = {STATUS_CREATED: 0, STATUS_UPDATED: 0, STATUS_UNCHANGED: 0, STATUS_FAILED: 0}
+    try:
+        for result in iter_import(path):
+            if result.ok:
+                db.session.commit()
+            else:
+                db.session.rollback()
+            counts[result.status] += 1
+            click.echo(_describe(result))
+            for change in result.changes:
+                click.echo(f"  - {change}")
+            for problem in result.problems:
+                click.echo(str(problem), err=True)
+    except CourseImportError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.exceptions.Exit(1)
+    click.echo("Ringkasan: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    if counts[STATUS_FAILED]:
+        raise click.exceptions.Exit(1)
