@@ -89,8 +89,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.admin.cli import demo_cli, opd_cli, users_cli
     from app.catalog.cli import courses_cli
+    from app.certificates.cli import certificates_cli
 
-    for group in (users_cli, courses_cli, demo_cli, opd_cli):
+    for group in (users_cli, courses_cli, demo_cli, opd_cli, certificates_cli):
         app.cli.add_command(group)
 
 
