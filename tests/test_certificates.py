@@ -408,14 +408,27 @@ def test_download_rebuilds_a_missing_or_damaged_file(app, client, login, issued,
     assert any("does not match" in r.getMessage() for r in caplog.records)
 
 
-def test_rebuilt_file_with_changed_settings_is_logged(app, issued, caplog):
-    path = Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name
-    path.unlink()
+def test_rebuilt_file_is_identical_after_settings_and_profile_change(app, issued):
+    """The row's snapshot alone drives the PDF: a rebuild after a new signatory,
+    base URL or holder name still gives the issued bytes."""
+    original = (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).read_bytes()
+    (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).unlink()
     app.config["LENTERA_SIGNATORY_NAME"] = "Pejabat Baru"
+    app.config["LENTERA_BASE_URL"] = "https://alamat-baru.example.go.id"
+    issued.enrolment.user.full_name = "Nama Diubah"
+    loaded = services.load_pdf(issued)
+    assert loaded.rebuilt and loaded.matches
+    assert loaded.data == original
+    text = pdf_text(loaded.data)
+    assert "Pejabat Baru" not in text and "alamat-baru" not in text and "Nama Diubah" not in text
+
+
+def test_rebuilt_file_that_differs_from_the_row_hash_is_logged(app, issued, caplog):
+    (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).unlink()
+    issued.signatory_name = "Pejabat Baru"  # a row edited behind Lentera's back
     with caplog.at_level(logging.ERROR, logger="lentera.certificates"):
         loaded = services.load_pdf(issued)
     assert loaded.rebuilt and not loaded.matches
-    assert "Pejabat Baru" in pdf_text(loaded.data)
     assert any("differs from the SHA-256" in r.getMessage() for r in caplog.records)
 
 

@@ -21,7 +21,8 @@ class Certificate(db.Model):
     """A certificate of completion, at most one per enrolment (unique constraint).
 
     What the PDF prints is copied here when it is issued (holder name with
-    gelar, NIP, course title, JP, completion date), so the certificate stays
+    gelar, NIP, OPD, course title, JP, completion date, institution, place,
+    signatory and verification address), so the certificate stays
     as issued when a course or profile is later edited, and the PDF can be
     rebuilt byte-identically from this row alone.
     ``code`` is the public verification code: ``secrets.token_urlsafe(24)``,
@@ -42,6 +43,13 @@ class Certificate(db.Model):
     course_title: Mapped[str] = mapped_column(String(200))
     jp: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     completed_on: Mapped[date] = mapped_column()
+    opd_name: Mapped[Optional[str]] = mapped_column(String(200))
+    institution: Mapped[str] = mapped_column(String(300))
+    place: Mapped[str] = mapped_column(String(100))
+    signatory_name: Mapped[str] = mapped_column(String(300))
+    signatory_title: Mapped[str] = mapped_column(String(300))
+    signatory_nip: Mapped[Optional[str]] = mapped_column(String(18))
+    verify_url: Mapped[str] = mapped_column(String(500))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     file_name: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))

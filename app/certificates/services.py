@@ -165,13 +165,10 @@ def _next_sequence(year: int) -> int:
 
 
 def content_for(certificate: Certificate) -> CertificateContent:
-    """What the PDF of ``certificate`` prints: the row's snapshot plus the
-    issuing institution, signatory and place from the configuration.
-
-    The holder's OPD is not printed, since the row keeps no copy of it and
-    the PDF must be rebuildable from the row alone.
+    """What the PDF of ``certificate`` prints, taken from the row's snapshot
+    alone, so a rebuilt PDF is byte-identical to the issued one even after
+    the configuration or the holder's profile changed.
     """
-    config = current_app.config
     return CertificateContent(
         holder_name=certificate.holder_name,
         nip=certificate.nip,
@@ -179,13 +176,13 @@ def content_for(certificate: Certificate) -> CertificateContent:
         jp=certificate.jp,
         completed_on=certificate.completed_on,
         number=certificate.number,
-        verify_url=verify_url(certificate.code),
-        institution_name=config["LENTERA_INSTITUTION"],
-        signatory_name=config["LENTERA_SIGNATORY_NAME"],
-        signatory_title=config["LENTERA_SIGNATORY_TITLE"],
-        signatory_nip=config["LENTERA_SIGNATORY_NIP"],
-        place=config["LENTERA_PLACE"],
-        opd_name=None,
+        verify_url=certificate.verify_url,
+        institution_name=certificate.institution,
+        signatory_name=certificate.signatory_name,
+        signatory_title=certificate.signatory_title,
+        signatory_nip=certificate.signatory_nip,
+        place=certificate.place,
+        opd_name=certificate.opd_name,
     )
 
 
@@ -203,8 +200,9 @@ def issue_certificate(enrolment) -> Certificate:
     Returns the existing certificate if one was issued already (also when a
     concurrent request issued it a moment ago). Otherwise, in a savepoint:
     takes the next number of the completion year, snapshots holder name
-    (``user.display_name``, gelar as written), NIP, course title and JP and
-    the completion date in ``LENTERA_TIMEZONE``, renders the PDF, stages
+    (``user.display_name``, gelar as written), NIP, OPD, course title, JP,
+    the completion date in ``LENTERA_TIMEZONE``, and the institution,
+    signatory and verify address from the configuration, renders the PDF, stages
     the file (moved into place when the transaction commits, see
     :mod:`app.certificates.storage`) and flushes the row. Does not commit.
 
@@ -220,7 +218,8 @@ def issue_certificate(enrolment) -> Certificate:
         return existing
 
     user, course = enrolment.user, enrolment.course
-    completed_on = to_local(enrolment.completed_at, current_app.config["LENTERA_TIMEZONE"]).date()
+    config = current_app.config
+    completed_on = to_local(enrolment.completed_at, config["LENTERA_TIMEZONE"]).date()
     try:
         with db.session.begin_nested():
             sequence = _next_sequence(completed_on.year)
@@ -240,6 +239,13 @@ def issue_certificate(enrolment) -> Certificate:
                 course_title=course.title,
                 jp=course.jp,
                 completed_on=completed_on,
+                opd_name=user.opd.name if user.opd else None,
+                institution=config["LENTERA_INSTITUTION"],
+                place=config["LENTERA_PLACE"],
+                signatory_name=config["LENTERA_SIGNATORY_NAME"],
+                signatory_title=config["LENTERA_SIGNATORY_TITLE"],
+                signatory_nip=config["LENTERA_SIGNATORY_NIP"],
+                verify_url=verify_url(code),
                 file_name=storage.relative_path(completed_on.year, code),
             )
             try:

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.assessment.models import Quiz, QuizAttempt
-from app.auth.models import User
+from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Course, Lesson, Module
+from app.certificates.models import STATUS_VALID, Certificate
 from app.common.db import utcnow
 from app.extensions import db
 from app.learning.models import Enrolment, LessonProgress
@@ -172,17 +174,24 @@ def evaluate_completion(enrolment: Enrolment):
     """Mark the enrolment complete when the rule is met and issue its certificate.
 
     Returns the :class:`~app.certificates.models.Certificate` when the course
-    is complete (issued now or earlier), else ``None``. Completion is kept once
+    is complete (issued now or earlier), else ``None`` (course incomplete, or
+    the certificate could not be made yet: see ``CertificateIssueError``). Completion is kept once
     reached: a later course edit never takes it back.
     """
-    from app.certificates.services import issue_certificate
-
     if enrolment.completed_at is None:
         if not course_progress(enrolment).complete:
             return None
         enrolment.completed_at = utcnow()
         db.session.flush()
-    return issue_certificate(enrolment)
+    # Imported here, once completion is reached: the certificates area imports this module.
+    from app.certificates.services import CertificateIssueError, issue_certificate
+
+    try:
+        return issue_certificate(enrolment)
+    except CertificateIssueError:
+        # Completion stands; the cause is logged, and the next evaluation or
+        # `flask certificates reconcile` issues the certificate once it can.
+        return None
 
 
 def year_bounds_utc(year: int, tz_name: str) -> tuple[datetime, datetime]:
@@ -206,3 +215,130 @@ def jp_earned(user: User, year: int, tz_name: str) -> Decimal:
         .where(and_(Enrolment.user_id == user.id, Enrolment.completed_at >= start, Enrolment.completed_at < end))
     )
     return total if total is not None else Decimal(0)  # SUM keeps the column's exact type
+
+
+# --- Helpers of the learner's pages (lesson navigation, dashboard) ---------------------------------
+
+def is_staff(user) -> bool:
+    """Trainers and admins may preview any course without enrolling."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in (ROLE_TRAINER, ROLE_ADMIN)
+
+
+def ordered_lessons(course: Course) -> list[Lesson]:
+    """Every lesson of ``course`` in reading order: module position, then lesson position."""
+    return [lesson for module in course.modules for lesson in module.lessons]
+
+
+def lesson_neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after ``lesson`` in reading order, across module boundaries.
+
+    Returns ``(previous, next)``; either is ``None`` at the ends of the course.
+    Raises ``ValueError`` if ``lesson`` is not in ``course``.
+    """
+    lessons = ordered_lessons(course)
+    ids = [item.id for item in lessons]
+    index = ids.index(lesson.id)  # ValueError when the lesson is elsewhere
+    previous = lessons[index - 1] if index > 0 else None
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    return previous, following
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a learner goes next: ``kind`` is ``"lesson"``, ``"quiz"`` or ``"course"``.
+
+    ``target`` is the :class:`Lesson` or :class:`Quiz`, or ``None`` for the course page.
+    """
+
+    kind: str
+    target: object | None = None
+
+
+def step_after_lesson(enrolment: Enrolment, course: Course, lesson: Lesson) -> NextStep:
+    """The step after finishing ``lesson``.
+
+    1. the next lesson of the same module that is not yet complete;
+    2. else the module's quiz, when every required lesson of the module is
+       complete and the quiz is not passed yet;
+    3. else the first later lesson in reading order (possibly in a later
+       module) that is not yet complete;
+    4. else the course page, which points to whatever is still open.
+    """
+    done = completed_lesson_ids(enrolment)
+    module = lesson.module
+    siblings = list(module.lessons)
+    for item in siblings[siblings.index(lesson) + 1:]:
+        if item.id not in done:
+            return NextStep("lesson", item)
+    quiz = module.quiz
+    if quiz is not None and all(item.id in done for item in module.lessons if item.is_required):
+        if quiz.id not in passed_quiz_ids(enrolment):
+            return NextStep("quiz", quiz)
+    lessons = ordered_lessons(course)
+    for item in lessons[lessons.index(lesson) + 1:]:
+        if item.id not in done:
+            return NextStep("lesson", item)
+    return NextStep("course")
+
+
+def user_enrolments(user: User) -> list[Enrolment]:
+    """The user's enrolments with their courses loaded, newest first (two queries)."""
+    return list(db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.course))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    ))
+
+
+def certificates_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Certificate]:
+    """Valid certificates of the given enrolments in one query: ``{enrolment.id: Certificate}``."""
+    if not enrolments:
+        return {}
+    rows = db.session.scalars(select(Certificate).where(
+        Certificate.enrolment_id.in_([e.id for e in enrolments]), Certificate.status == STATUS_VALID))
+    return {cert.enrolment_id: cert for cert in rows}
+
+
+def certificate_for(enrolment: Enrolment | None) -> Certificate | None:
+    """The valid certificate of ``enrolment``, if one was issued."""
+    if enrolment is None:
+        return None
+    return certificates_for_enrolments([enrolment]).get(enrolment.id)
+
+
+def local_year(tz_name: str, now: datetime | None = None) -> int:
+    """The calendar year it is now (or at ``now``) in zone ``tz_name``."""
+    return (now or utcnow()).astimezone(ZoneInfo(tz_name)).year
+
+
+@dataclass(frozen=True)
+class JpSummary:
+    """JP a user earned in one calendar year, against the PNS target when it applies.
+
+    ``target`` is ``None`` for users who are not PNS (PPPK, public learners);
+    ``met`` compares exactly (19.99 JP does not meet a 20 JP target).
+    """
+
+    year: int
+    earned: Decimal
+    target: Decimal | None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.earned >= self.target
+
+    @property
+    def shortfall(self) -> Decimal | None:
+        if self.target is None:
+            return None
+        return max(Decimal(0), self.target - self.earned)
+
+
+def jp_summary(user: User, year: int, tz_name: str, pns_target: Decimal) -> JpSummary:
+    """JP earned by ``user`` in ``year`` (see :func:`jp_earned`) with the yearly target for PNS.
+
+    The 20 JP/year minimum applies to PNS (PP 11/2017 as amended by PP 17/2020,
+    shared/domain-facts.md §4); ``pns_target`` is the configured value.
+    """
+    target = pns_target if user.employment_type == "PNS" else None
+    return JpSummary(year=year, earned=jp_earned(user, year, tz_name), target=target)

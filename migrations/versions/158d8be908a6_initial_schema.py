@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cb6f584c5748
+Revision ID: 158d8be908a6
 Revises: 
-Create Date: 2026-11-29 15:34:59.013988
+Create Date: 2026-11-29 15:54:27.542538
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'cb6f584c5748'
+revision = '158d8be908a6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -151,6 +151,13 @@ def upgrade():
     sa.Column('course_title', sa.String(length=200), nullable=False),
     sa.Column('jp', sa.Integer(), nullable=False),
     sa.Column('completed_on', sa.Date(), nullable=False),
+    sa.Column('opd_name', sa.String(length=200), nullable=True),
+    sa.Column('institution', sa.String(length=300), nullable=False),
+    sa.Column('place', sa.String(length=100), nullable=False),
+    sa.Column('signatory_name', sa.String(length=300), nullable=False),
+    sa.Column('signatory_title', sa.String(length=300), nullable=False),
+    sa.Column('signatory_nip', sa.String(length=18), nullable=True),
+    sa.Column('verify_url', sa.String(length=500), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('file_name', sa.String(length=200), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
