@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
 def user_error(code: int, message: str):
     """Build an HTTPException whose Indonesian ``message`` is shown to the user.
 
-    Use ``abort(user_error(400, "…"))`` from routes.
+    Use ``raise user_error(400, "…")`` from routes (``abort`` takes only codes).
     """
     from werkzeug.exceptions import default_exceptions
 

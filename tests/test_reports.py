@@ -1,0 +1,200 @@
+"""Completion report: page, filters, and the CSV download (BOM, NIP as text, formula neutralising)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from app.auth.models import User
+from app.extensions import db
+from app.learning import services as learning
+from app.learning.models import Enrolment
+from app.reports import csv_export
+from tests.factories import make_opd
+from tests.test_admin import add_certificate
+
+URL = "/admin/laporan/penyelesaian"
+CSV_URL = URL + ".csv"
+BOM = "\ufeff"
+
+
+def _utc(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def _complete(user, course, when, number=None):
+    enrolment = learning.enrol(user, course)
+    enrolment.enrolled_at = _utc(2026, 11, 1, 1, 0)
+    enrolment.completed_at = when
+    db.session.flush()
+    if number:
+        add_certificate(enrolment, number)
+    db.session.commit()
+    return enrolment
+
+
+def _csv(client, **query):
+    response = client.get(CSV_URL, query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    text = response.get_data().decode("utf-8")
+    assert text.startswith(BOM)
+    delimiter = ";" if query.get("delimiter") == "semicolon" else ","
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter)), response
+
+
+def _page_total(client, **query):
+    response = client.get(URL, query_string=query)
+    assert response.status_code == 200
+    return int(re.search(r"Total: ([\d.]+) penyelesaian", response.get_data(as_text=True)).group(1).replace(".", ""))
+
+
+@pytest.fixture()
+def admin(make_user, login):
+    user = make_user("admin")
+    login(user)
+    return user
+
+
+def test_csv_has_bom_header_and_the_completed_learners_row(client, admin, make_user, make_course):
+    opd = make_opd()
+    learner = make_user(full_name="Siti Aminah", gelar_depan="dr.", gelar_belakang="M.Kes.",
+                        nip="196608011988031001", opd_id=opd.id, jabatan="Kepala Bidang", eselon="III.b",
+                        golongan="III/d", email="siti@kaltimprov.go.id")
+    course = make_course(title="Kepemimpinan Digital", jp=Decimal("19.5"))
+    # 29 Nov 2026 16.30 UTC is 30 Nov 2026 00.30 WITA: the local date is printed.
+    _complete(learner, course, _utc(2026, 11, 29, 16, 30), number="0001/BPSDM-KT/XI/2026")
+    learning.enrol(make_user(full_name="Belum Selesai"), course)  # not completed: not reported
+    db.session.commit()
+
+    rows, response = _csv(client)
+    assert response.mimetype == "text/csv"
+    assert re.fullmatch(r'attachment; filename="laporan-penyelesaian-\d{8}\.csv"',
+                        response.headers["Content-Disposition"])
+    assert rows[0] == list(csv_export.HEADER)
+    assert rows[0][:5] == ["NIP", "Nama", "Gelar Depan", "Gelar Belakang", "Nama Lengkap dengan Gelar"]
+    assert rows[1:] == [[
+        '="196608011988031001"', "Siti Aminah", "dr.", "M.Kes.", "dr. Siti Aminah, M.Kes.", "siti@kaltimprov.go.id",
+        "Dinas Komunikasi dan Informatika", "Kepala Bidang", "III.b", "III/d", "Kepemimpinan Digital", "19,5",
+        "2026-11-01", "2026-11-30", "0001/BPSDM-KT/XI/2026"]]
+    raw = response.get_data().decode("utf-8")
+    assert '"=""196608011988031001"""' in raw   # the quoted form spreadsheets read as a text formula
+
+
+def test_formula_cells_are_neutralised(client, admin, make_user, make_course):
+    learner = make_user(full_name="=cmd|' /C calc'!A0", jabatan="+SUM(A1)", gelar_depan="@x")
+    course = make_course(title="-2+3 Kursus")
+    _complete(learner, course, _utc(2026, 11, 29, 3, 0))
+    rows, _ = _csv(client)
+    row = rows[1]
+    assert row[0] == ""                               # no NIP: empty, no formula
+    assert row[1] == "'=cmd|' /C calc'!A0"
+    assert row[2] == "'@x"
+    assert row[4] == "'@x =cmd|' /C calc'!A0"
+    assert row[7] == "'+SUM(A1)"
+    assert row[10] == "'-2+3 Kursus"
+    assert sum(cell.startswith("=") for cell in row) == 0
+
+
+def test_cell_helpers():
+    assert csv_export.nip_cell("196608011988031001") == '="196608011988031001"'
+    assert csv_export.nip_cell("19660801198803100") == "19660801198803100"      # not 18 digits: as text
+    assert csv_export.nip_cell("=1+1") == "'=1+1"
+    assert csv_export.nip_cell("１９６６０８０１１９８８０３１００１") != '="１９６６０８０１１９８８０３１００１"'  # not ASCII
+    for bad in ("=A1", "+1", "-1", "@SUM", "\tx", "\rx"):
+        assert csv_export.safe_cell(bad) == "'" + bad
+    assert csv_export.safe_cell("Budi") == "Budi" and csv_export.safe_cell(None) == ""
+
+
+def test_filters_by_course_and_opd(client, admin, make_user, make_course):
+    kominfo = make_opd()
+    bappeda = make_opd("BAPPEDA", "Badan Perencanaan Pembangunan Daerah")
+    a = make_course(title="Kursus A")
+    b = make_course(title="Kursus B")
+    when = _utc(2026, 11, 10, 2, 0)
+    _complete(make_user(full_name="Ani", opd_id=kominfo.id), a, when)
+    _complete(make_user(full_name="Budi", opd_id=bappeda.id), a, when)
+    _complete(make_user(full_name="Cici", opd_id=kominfo.id), b, when)
+    _complete(make_user(full_name="Dedi"), b, when)   # public learner, no OPD
+
+    def names(**query):
+        rows, _ = _csv(client, **query)
+        assert _page_total(client, **query) == len(rows) - 1
+        return sorted(r[1] for r in rows[1:])
+
+    assert names() == ["Ani", "Budi", "Cici", "Dedi"]
+    assert names(course=a.id) == ["Ani", "Budi"]
+    assert names(opd=kominfo.id) == ["Ani", "Cici"]
+    assert names(course=b.id, opd=kominfo.id) == ["Cici"]
+    assert names(course=b.id, opd=bappeda.id) == []
+
+
+def test_date_range_is_local_and_inclusive_of_the_whole_last_day(client, admin, make_user, make_course):
+    course = make_course()
+    cases = {
+        "sebelum": _utc(2026, 11, 9, 15, 59),   # 9 Nov 23.59 WITA: before "dari"
+        "awal": _utc(2026, 11, 9, 16, 0),       # 10 Nov 00.00 WITA: first instant of "dari"
+        "akhir": _utc(2026, 11, 29, 15, 30),    # 29 Nov 23.30 WITA: on "sampai", included
+        "sesudah": _utc(2026, 11, 29, 16, 10),  # 30 Nov 00.10 WITA: the next day, excluded
+    }
+    for name, when in cases.items():
+        _complete(make_user(full_name=name), course, when)
+    query = {"dari": "2026-11-10", "sampai": "2026-11-29"}
+    rows, _ = _csv(client, **query)
+    assert [r[1] for r in rows[1:]] == ["awal", "akhir"]
+    assert [r[13] for r in rows[1:]] == ["2026-11-10", "2026-11-29"]
+    assert _page_total(client, **query) == 2
+    one_day, _ = _csv(client, dari="2026-11-29", sampai="2026-11-29")
+    assert [r[1] for r in one_day[1:]] == ["akhir"]
+    open_end, _ = _csv(client, dari="2026-11-30")
+    assert [r[1] for r in open_end[1:]] == ["sesudah"]
+
+
+def test_page_shows_rows_and_total_equal_to_csv(client, admin, make_user, make_course):
+    course = make_course(title="Kursus Data")
+    users = [User(email=f"p{n}@example.go.id", full_name=f"Peserta {n:03d}", password_hash="x", role="learner")
+             for n in range(105)]
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.add_all(Enrolment(user_id=u.id, course_id=course.id, completed_at=_utc(2026, 11, 1, 0, n % 60))
+                       for n, u in enumerate(users))
+    db.session.commit()
+    body = client.get(URL).get_data(as_text=True)
+    assert "Total: 105 penyelesaian" in body
+    assert body.count('<th scope="row">') == 100 and "Halaman 1 dari 2" in body
+    assert client.get(URL, query_string={"page": 2}).get_data(as_text=True).count('<th scope="row">') == 5
+    rows, _ = _csv(client)
+    assert len(rows) - 1 == 105
+    assert f'href="{CSV_URL}?course={course.id}"' in client.get(URL, query_string={"course": course.id}).get_data(as_text=True)
+
+
+def test_reversed_dates_and_bad_input_give_400_in_indonesian(client, admin):
+    page = client.get(URL, query_string={"dari": "2026-11-30", "sampai": "2026-11-01"})
+    assert page.status_code == 400
+    assert "Tanggal &#39;sampai&#39; tidak boleh sebelum tanggal &#39;dari&#39;." in page.get_data(as_text=True)
+    download = client.get(CSV_URL, query_string={"dari": "2026-11-30", "sampai": "2026-11-01"})
+    assert download.status_code == 400
+    assert "tidak boleh sebelum" in download.get_data(as_text=True)
+    for query in ({"dari": "30-11-2026"}, {"sampai": "0001-01-01"}, {"course": "x"}, {"opd": "99999"},
+                  {"delimiter": "tab"}):
+        assert client.get(URL, query_string=query).status_code == 400, query
+        assert client.get(CSV_URL, query_string=query).status_code == 400, query
+    assert "Tanggal tidak valid" in client.get(URL, query_string={"dari": "kemarin"}).get_data(as_text=True)
+
+
+def test_semicolon_delimiter_for_indonesian_excel(client, admin, make_user, make_course):
+    _complete(make_user(full_name="Ani"), make_course(jp=Decimal("2.25")), _utc(2026, 11, 1, 0, 0))
+    response = client.get(CSV_URL, query_string={"delimiter": "semicolon"})
+    text = response.get_data().decode("utf-8")
+    assert text.startswith(BOM + "NIP;Nama;Gelar Depan;")
+    rows, _ = _csv(client, delimiter="semicolon")
+    assert rows[1][11] == "2,25"
+
+
+def test_csv_is_streamed(client, admin):
+    response = client.get(CSV_URL)
+    assert response.is_streamed
+    assert response.get_data().decode("utf-8") == BOM + ",".join(csv_export.HEADER) + "\r\n"
