@@ -66,6 +66,7 @@ def create_app(config_name=None, **overrides) -> Flask:
 
 def _import_models() -> None:
     # Every model must be imported before mappers configure and before Alembic compares.
+    from app.admin import models as _admin  # noqa: F401
     from app.assessment import models as _assessment  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.catalog import models as _catalog  # noqa: F401

@@ -198,3 +198,18 @@ def test_csv_is_streamed(client, admin):
     response = client.get(CSV_URL)
     assert response.is_streamed
     assert response.get_data().decode("utf-8") == BOM + ",".join(csv_export.HEADER) + "\r\n"
+
+
+def test_csv_export_is_recorded_in_the_audit_log(client, admin, make_course):
+    import json
+
+    from app.admin.models import AuditEvent
+    from app.extensions import db
+
+    course = make_course()
+    response = client.get(f"/admin/laporan/penyelesaian.csv?course={course.id}&dari=2026-01-01")
+    assert response.status_code == 200
+    response.get_data()
+    event = db.session.query(AuditEvent).one()
+    assert (event.actor_id, event.action, event.target_id) == (admin.id, "report.export", "completions")
+    assert json.loads(event.detail) == {"format": "csv", "course_id": course.id, "date_from": "2026-01-01"}

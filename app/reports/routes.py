@@ -6,9 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 
+from flask_login import current_user
+
+from app.admin.audit import record_event
 from app.auth.services import opd_choices
 from app.common.access import roles_required
 from app.common.web import user_error
+from app.extensions import db
 from app.reports import csv_export, services
 from app.reports.forms import CompletionFilterForm
 
@@ -48,7 +52,12 @@ def completions_csv():
     if not form.validate():
         raise user_error(400, form.first_error())  # abort(<exception>) is refused by werkzeug 3.1
     tz_name = current_app.config["LENTERA_TIMEZONE"]
-    rows = services.iter_completions(_filters(form), tz_name)
+    filters = _filters(form)
+    # Exports of personal data are logged before the first byte leaves.
+    record_event(current_user, "report.export", "report", "completions",
+                 format="csv", **{k: v for k, v in vars(filters).items() if v is not None})
+    db.session.commit()
+    rows = services.iter_completions(filters, tz_name)
     body = csv_export.generate_csv(rows, tz_name, form.delimiter_char)
     filename = csv_export.csv_filename(datetime.now(ZoneInfo(tz_name)).date())
     return Response(stream_with_context(body), mimetype="text/csv",
