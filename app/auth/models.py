@@ -13,9 +13,11 @@ from app.extensions import db
 
 ROLE_LEARNER = "learner"
 ROLE_TRAINER = "trainer"
+ROLE_OPD_ADMIN = "opd_admin"
 ROLE_ADMIN = "admin"
-ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_ADMIN)
-ROLE_LABELS = {ROLE_LEARNER: "Peserta", ROLE_TRAINER: "Pengajar", ROLE_ADMIN: "Admin"}
+ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_OPD_ADMIN, ROLE_ADMIN)
+ROLE_LABELS = {ROLE_LEARNER: "Peserta", ROLE_TRAINER: "Pengajar", ROLE_OPD_ADMIN: "Admin OPD",
+               ROLE_ADMIN: "Admin BPSDM"}
 
 EMPLOYMENT_TYPES = ("PNS", "PPPK")
 
@@ -44,7 +46,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_valid"),
+        CheckConstraint("role IN ('learner', 'trainer', 'opd_admin', 'admin')", name="role_valid"),
         CheckConstraint(
             "employment_type IS NULL OR employment_type IN ('PNS', 'PPPK')",
             name="employment_type_valid",

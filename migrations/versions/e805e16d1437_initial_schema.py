@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ce6a72c954db
+Revision ID: e805e16d1437
 Revises: 
-Create Date: 2026-11-29 15:57:15.200756
+Create Date: 2026-11-29 15:57:39.099386
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ce6a72c954db'
+revision = 'e805e16d1437'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -79,7 +79,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("employment_type IS NULL OR employment_type IN ('PNS', 'PPPK')", name=op.f('ck_users_employment_type_valid')),
-    sa.CheckConstraint("role IN ('learner', 'trainer', 'admin')", name=op.f('ck_users_role_valid')),
+    sa.CheckConstraint("role IN ('learner', 'trainer', 'opd_admin', 'admin')", name=op.f('ck_users_role_valid')),
     sa.ForeignKeyConstraint(['opd_id'], ['opds.id'], name=op.f('fk_users_opd_id_opds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
