@@ -42,3 +42,39 @@ def test_jp_earned_sums_exactly_and_respects_local_year(app, make_user, make_cou
     assert services.jp_earned(user, 2026, "Asia/Makassar") == Decimal("19.5")
     assert services.jp_earned(user, 2027, "Asia/Makassar") == Decimal("3")
     assert services.jp_earned(user, 2025, "Asia/Makassar") == Decimal("0")
+
+
+def test_lesson_neighbours_and_step_after_lesson(app, make_user, make_course):
+    course = make_course(modules=2, lessons_per_module=2)
+    (a, b), (c, d) = [module.lessons for module in course.modules]
+    quiz1 = course.modules[0].quiz
+    assert services.lesson_neighbours(course, a) == (None, b)
+    assert services.lesson_neighbours(course, b) == (a, c)  # across the module boundary
+    assert services.lesson_neighbours(course, d) == (c, None)
+    enrolment = services.enrol(make_user(), course)
+    db.session.flush()
+    services.mark_lesson_complete(enrolment, b)  # out of order: a is still open
+    assert services.step_after_lesson(enrolment, course, b) == services.NextStep("lesson", c)
+    services.mark_lesson_complete(enrolment, a)
+    assert services.step_after_lesson(enrolment, course, a) == services.NextStep("quiz", quiz1)
+    _pass_quiz(enrolment, quiz1)
+    assert services.step_after_lesson(enrolment, course, a) == services.NextStep("lesson", c)
+    services.mark_lesson_complete(enrolment, d)
+    assert services.step_after_lesson(enrolment, course, d) == services.NextStep("course")  # c is earlier, still open
+    services.mark_lesson_complete(enrolment, c)
+    assert services.step_after_lesson(enrolment, course, c) == services.NextStep("quiz", course.modules[1].quiz)
+
+
+def test_jp_summary_compares_the_pns_target_exactly(app, make_user, make_course):
+    pns = make_user(employment_type="PNS")
+    pppk = make_user(employment_type="PPPK")
+    course = make_course(jp=Decimal("19.99"))
+    for user in (pns, pppk):
+        services.enrol(user, course).completed_at = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    summary = services.jp_summary(pns, 2026, "Asia/Makassar", Decimal("20"))
+    assert (summary.earned, summary.met, summary.shortfall) == (Decimal("19.99"), False, Decimal("0.01"))
+    assert services.jp_summary(pns, 2026, "Asia/Makassar", Decimal("19.99")).met
+    other = services.jp_summary(pppk, 2026, "Asia/Makassar", Decimal("20"))
+    assert other.target is None and other.met is None
+    assert services.local_year("Asia/Makassar", datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)) == 2027

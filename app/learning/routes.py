@@ -1,9 +1,112 @@
-"""Pages of the learning area (being written)."""
-from flask import Blueprint
+"""Learner pages: enrolling, reading lessons, marking them complete, and "Kursus saya"."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.catalog import services as catalog
+from app.catalog.models import Lesson
+from app.catalog.routes import certificate_links_enabled
+from app.common.access import login_required
+from app.common.markdown import render_markdown
+from app.extensions import db
+from app.learning import services
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
+ENROL_FIRST = "Ikuti kursus ini terlebih dahulu."
+
+
+def _course_or_404(slug: str):
+    found = catalog.visible_course(slug, current_user)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _lesson_of(course, lesson_id: int) -> Lesson:
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if lesson.module.course_id != course.id:
+        abort(404)
+    return lesson
+
+
+@bp.route("/kursus/<slug>/ikuti", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    course, enrolment = _course_or_404(slug)
+    if enrolment is not None:
+        flash("Anda sudah terdaftar di kursus ini.", "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    try:
+        services.enrol(current_user, course)
+    except services.EnrolmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    db.session.commit()
+    flash(f"Anda terdaftar di kursus {course.title}. Selamat belajar!", "success")
+    return redirect(url_for("catalog.course", slug=course.slug))
+
+
+@bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>")
+@login_required
+def lesson(slug: str, lesson_id: int):
+    course, enrolment = _course_or_404(slug)
+    lesson = _lesson_of(course, lesson_id)
+    if enrolment is None and not services.is_staff(current_user):
+        flash(ENROL_FIRST, "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    previous, following = services.lesson_neighbours(course, lesson)
+    done = enrolment is not None and lesson.id in services.completed_lesson_ids(enrolment)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        module=lesson.module,
+        lesson=lesson,
+        body_html=render_markdown(lesson.body_md),
+        enrolment=enrolment,
+        done=done,
+        previous=previous,
+        following=following,
+    )
+
+
+@bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>/selesai", methods=["POST"])
+@login_required
+def complete_lesson(slug: str, lesson_id: int):
+    course, enrolment = _course_or_404(slug)
+    lesson = _lesson_of(course, lesson_id)
+    if enrolment is None:
+        flash(ENROL_FIRST, "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    was_complete = enrolment.completed_at is not None
+    services.mark_lesson_complete(enrolment, lesson)
+    step = services.step_after_lesson(enrolment, course, lesson)
+    db.session.commit()
+    if not was_complete and enrolment.completed_at is not None:
+        flash(f"Selamat! Anda telah menyelesaikan kursus {course.title}.", "success")
+        return redirect(url_for("catalog.course", slug=course.slug))
+    flash(f"Pelajaran \u201c{lesson.title}\u201d ditandai selesai.", "success")
+    if step.kind == "lesson":
+        return redirect(url_for("learning.lesson", slug=course.slug, lesson_id=step.target.id))
+    if step.kind == "quiz":
+        return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=step.target.id))
+    return redirect(url_for("catalog.course", slug=course.slug))
+
 
 @bp.route("/saya")
+@login_required
 def dashboard():
-    return "saya"
+    enrolments = services.user_enrolments(current_user)
+    tz_name = current_app.config["LENTERA_TIMEZONE"]
+    summary = services.jp_summary(current_user, services.local_year(tz_name), tz_name,
+                                  current_app.config["LENTERA_JP_TARGET_PNS"])
+    return render_template(
+        "learning/dashboard.html",
+        enrolments=enrolments,
+        progress=services.progress_for_enrolments(enrolments),
+        certificates=services.certificates_for_enrolments(enrolments),
+        certificate_links=certificate_links_enabled(),
+        jp=summary,
+    )
