@@ -89,7 +89,7 @@ def test_users_create_reports_every_error_and_unknown_opd(runner):
 
 
 def _passwords(output: str) -> dict[str, str]:
-    return dict(re.findall(r"\| \S+\s+\| (\S+@lentera\.test)\s+\| (.+?)\s+\|", output))
+    return dict(re.findall(r"\| [^|]+\| (\S+@lentera\.test)\s+\| (.+?)\s+\|", output))
 
 
 def test_demo_accounts_are_created_once_and_passwords_shown_once(runner, make_course):
