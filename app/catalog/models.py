@@ -27,6 +27,7 @@ class Course(db.Model):
     __table_args__ = (
         CheckConstraint("jp >= 0", name="jp_not_negative"),
         CheckConstraint("pass_mark > 0 AND pass_mark <= 10000", name="pass_mark_range"),
+        CheckConstraint("enrolment_mode IN ('open', 'approval', 'closed')", name="enrolment_mode_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,8 @@ class Course(db.Model):
     pass_mark: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     version: Mapped[int] = mapped_column(default=1)
     is_published: Mapped[bool] = mapped_column(default=True)
+    # Self-enrolment: open to all, by operator approval, or closed (operators enrol).
+    enrolment_mode: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
