@@ -38,3 +38,24 @@ def test_invalid_nips_get_a_precise_indonesian_message(raw, message):
 
 def test_female_sex_digit():
     assert parse_nip("198005122005012003", today=TODAY).sex == "P"
+
+
+def test_ni_pppk_layout_is_accepted_for_pppk():
+    nip = parse_nip("19931228 2025 21 2 001", employment_type="PPPK", today=TODAY)
+    assert (nip.kind, nip.appointed_year, nip.appointed_month, nip.sex) == ("PPPK", 2025, None, "P")
+    assert nip.grouped == "19931228 2025 21 2 001"
+    # The same digits are not a valid NIP PNS (month 21).
+    with pytest.raises(NipError, match="Bulan pengangkatan CPNS"):
+        parse_nip("199312282025212001", today=TODAY)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("19931228202521200", "NI PPPK harus 18 digit (tertulis 17 digit)."),
+    ("199313282025212001", "Tanggal lahir pada NI PPPK (28-13-1993) tidak ada di kalender."),
+    ("199312282027212001", "Tahun pengangkatan pada NI PPPK belum terjadi."),
+    ("199312282025213001", "Digit jenis kelamin pada NI PPPK (digit ke-15) harus 1 atau 2, bukan 3."),
+])
+def test_invalid_ni_pppk(raw, message):
+    with pytest.raises(NipError) as error:
+        parse_nip(raw, employment_type="PPPK", today=TODAY)
+    assert str(error.value) == message
