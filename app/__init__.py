@@ -12,9 +12,18 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf, db, login_manager, migrate
 from config import CONFIGS
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` URL parts limited to the 64-bit range every database column holds."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class ConfigurationError(RuntimeError):
@@ -45,6 +54,12 @@ def create_app(config_name=None, **overrides) -> Flask:
     if not app.config.get("LENTERA_DATA_DIR"):
         app.config["LENTERA_DATA_DIR"] = str(Path(app.instance_path) / "data")
     Path(app.config["LENTERA_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    if app.config.get("LENTERA_PROXY_COUNT"):
+        # Client address and scheme from the trusted reverse proxy (throttle keys, HSTS).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["LENTERA_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -55,6 +70,9 @@ def create_app(config_name=None, **overrides) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    # Ids beyond a 64-bit integer cannot exist; without a bound they reach the
+    # database driver and fail with OverflowError instead of a plain 404.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     _register_blueprints(app)
     _register_cli(app)
 
@@ -67,6 +85,7 @@ def create_app(config_name=None, **overrides) -> Flask:
 def _import_models() -> None:
     # Every model must be imported before mappers configure and before Alembic compares.
     from app.admin import models as _admin  # noqa: F401
+    from app.common import ratelimit as _ratelimit  # noqa: F401
     from app.assessment import models as _assessment  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.catalog import models as _catalog  # noqa: F401
@@ -78,22 +97,29 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.assessment.routes import bp as assessment_bp
     from app.auth.routes import bp as auth_bp
+    from app.authoring.routes import bp as authoring_bp
     from app.catalog.routes import bp as catalog_bp
     from app.certificates.routes import bp as certificates_bp
     from app.learning.routes import bp as learning_bp
     from app.reports.routes import bp as reports_bp
 
-    for bp in (auth_bp, catalog_bp, learning_bp, assessment_bp, certificates_bp, reports_bp, admin_bp):
+    from app.cohorts.routes import bp as cohorts_bp
+
+    for bp in (auth_bp, catalog_bp, learning_bp, assessment_bp, certificates_bp, reports_bp, admin_bp,
+               authoring_bp, cohorts_bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.admin.cli import demo_cli, opd_cli, users_cli
+    from app.admin.roster_cli import roster_cli
     from app.catalog.cli import courses_cli
     from app.certificates.cli import certificates_cli
+    from app.common.backup import backup_command, restore_command
 
-    for group in (users_cli, courses_cli, demo_cli, opd_cli, certificates_cli):
-        app.cli.add_command(group)
+    for command in (users_cli, courses_cli, demo_cli, opd_cli, certificates_cli, roster_cli,
+                    backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 @event.listens_for(Engine, "connect")

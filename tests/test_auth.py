@@ -1,4 +1,8 @@
 """Registration, sign-in and sign-out."""
+import html
+
+import pytest
+
 from app.auth.models import User
 from app.extensions import db
 from tests.factories import make_opd
@@ -69,3 +73,48 @@ def test_open_redirect_after_login_is_ignored(client, make_user):
     response = client.post("/masuk?next=//evil.example/x", data={"email": user.email, "password": "rahasia-123"})
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Budi 😀 Santoso", "Karakter '😀' (U+1F600) pada nama tidak dapat dicetak pada sertifikat."),
+    ("林 美玲", "Karakter '林' (U+6797) pada nama tidak dapat dicetak pada sertifikat."),
+    ("\u200b\u200b", "Nama berisi karakter tersembunyi atau karakter kendali (U+200B)"),
+    ("Budi \u202eosotnaS", "Nama berisi karakter tersembunyi atau karakter kendali (U+202E)"),
+    ("Budi\x00Santoso", "Nama berisi karakter tersembunyi atau karakter kendali (U+0000)"),
+    ("A" * 121, "Nama paling banyak 120 karakter."),
+    ("...", "Nama harus memuat setidaknya satu huruf."),
+])
+def test_names_a_certificate_cannot_print_are_refused_at_registration(client, name, message):
+    response = client.post("/daftar", data={"email": "x@example.com", "full_name": name,
+                                             "password": "belajar-digital-2026",
+                                             "password_confirm": "belajar-digital-2026"})
+    assert response.status_code == 400
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert db.session.query(User).count() == 0
+
+
+def test_vietnamese_and_spanish_letters_are_printable_and_spaces_folded(client):
+    response = client.post("/daftar", data={"email": "x@example.com", "full_name": "  Nguyễn   Thị Ñoño ",
+                                             "password": "belajar-digital-2026",
+                                             "password_confirm": "belajar-digital-2026"})
+    assert response.status_code == 302
+    assert db.session.query(User).one().full_name == "Nguyễn Thị Ñoño"
+
+
+def test_pppk_registers_with_ni_pppk(client):
+    opd = make_opd()
+    response = client.post("/daftar", data={
+        "email": "pppk@kaltimprov.go.id", "full_name": "Rahmat", "password": "belajar-digital-2026",
+        "password_confirm": "belajar-digital-2026", "is_asn": "y", "nip": "19950510 2024 21 1 001",
+        "opd_id": str(opd.id), "employment_type": "PPPK"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.query(User).one().nip == "199505102024211001"
+
+
+def test_nip_without_ticking_asn_is_not_dropped(client):
+    response = client.post("/daftar", data={"email": "x@example.com", "full_name": "Ani",
+                                             "password": "belajar-digital-2026",
+                                             "password_confirm": "belajar-digital-2026",
+                                             "nip": "199003152014022001"})
+    assert response.status_code == 400
+    assert "Pilih OPD Anda." in response.get_data(as_text=True)

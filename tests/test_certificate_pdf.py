@@ -342,3 +342,65 @@ def test_roman_month():
             roman_month(bad)
     with pytest.raises(TypeError):
         roman_month("11")
+
+
+# --------------------------------------------------------------------------
+# Templates, Unicode, line limits, signature statement
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "Ni Luh Putu Ayu Śrī Dēwī, S.Pd.",
+    "Muḥammad Ḥusain al-Banjārī",
+    "Zoë Łukasz Ñúñez-Østergård",
+    "Andi Baso Ṭāhir Ǧalib",
+    "dr. I Gusti Ngurah Rai Ölçer, Sp.OG(K)",
+])
+def test_unicode_names_are_printed_exactly(name):
+    pdf = render_certificate_pdf(make_content(holder_name=unicodedata.normalize("NFD", name)))
+    assert unicodedata.normalize("NFC", name) in flat(unicodedata.normalize("NFC", pdf_text(pdf)))
+
+
+def _name_lines(pdf: bytes, name: str) -> list[str]:
+    words = set(name.split())
+    return [line for line in pdf_text(pdf).splitlines() if line.strip() and set(line.split()) <= words]
+
+
+def test_long_name_shrinks_then_wraps_to_at_most_two_lines():
+    short_pdf = render_certificate_pdf(make_content())
+    assert len(_name_lines(short_pdf, LONG_NAME)) == 1
+    pdf = render_certificate_pdf(make_content(holder_name=VERY_LONG_NAME))
+    lines = _name_lines(pdf, VERY_LONG_NAME)
+    assert 1 <= len(lines) <= 2 and " ".join(lines) == VERY_LONG_NAME
+
+
+def test_name_too_long_for_two_lines_is_refused_not_cut():
+    with pytest.raises(CertificateLayoutError, match="nama"):
+        render_certificate_pdf(make_content(holder_name="Raden Mas Bambang Sutrisno " * 20))
+
+
+def test_default_template_is_a_file_with_the_layout():
+    from app.certificates.layout import DEFAULT_TEMPLATE_DIR, load_template
+
+    template = load_template("default")
+    assert (DEFAULT_TEMPLATE_DIR / "default" / "template.yaml").is_file()
+    assert template.page_size == pytest.approx((841.89, 595.28), abs=0.01)
+    fields = {name for box in template.boxes for name in box.placeholders}
+    assert {"holder_name", "number", "course_title", "jp", "date", "verify_url", "signature_statement"} <= fields
+    assert template.qr_box is not None and len(template.signatories) == 1
+    assert set(template.fonts) == {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif-Bold.ttf"}
+
+
+def test_signature_statement_and_expiry_are_printed():
+    dev = flat(pdf_text(render_certificate_pdf(make_content(development_signature=True,
+                                                            valid_until=dt.date(2029, 11, 29)))))
+    assert "TANDA TANGAN ELEKTRONIK PENGEMBANGAN" in dev and "bukan tanda tangan resmi" in dev
+    assert "Berlaku sampai dengan 29 November 2029" in dev
+    prod = flat(pdf_text(render_certificate_pdf(make_content())))
+    assert "Dokumen ini ditandatangani secara elektronik." in prod
+    assert "PENGEMBANGAN" not in prod and "Berlaku sampai" not in prod
+
+
+def test_missing_glyph_in_template_text_names_the_field():
+    with pytest.raises(CertificateFontError, match="nama OPD"):
+        render_certificate_pdf(make_content(opd_name="Dinas \u4e2d"))

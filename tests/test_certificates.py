@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.admin.models import AuditEvent
 from app.assessment.models import QuizAttempt
-from app.certificates import services
+from app.certificates import services, signing
 from app.certificates.cli import certificates_cli
 from app.certificates.models import Certificate, CertificateSequence
 from app.common.formatting import format_date_id, to_local
@@ -72,6 +73,15 @@ def sequence_value(year: int) -> int | None:
     return db.session.scalar(select(CertificateSequence.last_value).where(CertificateSequence.year == year))
 
 
+def passed_attempt(enrolment, quiz, points: Decimal) -> QuizAttempt:
+    """A submitted, passed attempt (fields of the assessment engine set when present)."""
+    fields = dict(enrolment_id=enrolment.id, quiz_id=quiz.id, number=1, score=points, max_score=points,
+                  percent=Decimal(100), passed=True)
+    if hasattr(QuizAttempt, "state"):
+        fields.update(state="submitted", submitted_at=datetime.now(timezone.utc))
+    return QuizAttempt(**fields)
+
+
 def issue_and_commit(enrolment) -> Certificate:
     certificate = services.issue_certificate(enrolment)
     db.session.commit()
@@ -95,8 +105,7 @@ def test_completion_through_lessons_and_quizzes_issues_the_certificate(app, make
             assert learning.mark_lesson_complete(enrolment, lesson)
     assert enrolment.completed_at is None  # quizzes still open
     for module in course.modules:
-        db.session.add(QuizAttempt(enrolment_id=enrolment.id, quiz_id=module.quiz.id, number=1,
-                                   score=Decimal(2), max_score=Decimal(2), percent=Decimal(100), passed=True))
+        db.session.add(passed_attempt(enrolment, module.quiz, Decimal(2)))
     db.session.flush()
 
     certificate = learning.evaluate_completion(enrolment)
@@ -256,8 +265,7 @@ def test_evaluate_completion_with_unrenderable_name_does_not_lose_completion(app
     enrolment = learning.enrol(make_user(full_name="Wang 王小明"), course)
     db.session.flush()
     learning.mark_lesson_complete(enrolment, course.modules[0].lessons[0])
-    db.session.add(QuizAttempt(enrolment_id=enrolment.id, quiz_id=course.modules[0].quiz.id, number=1,
-                               score=Decimal(1), max_score=Decimal(1), percent=Decimal(100), passed=True))
+    db.session.add(passed_attempt(enrolment, course.modules[0].quiz, Decimal(1)))
     db.session.flush()
     try:
         result = learning.evaluate_completion(enrolment)
@@ -391,26 +399,42 @@ def test_download_by_holder_admin_and_others(app, client, login, make_user, issu
     assert response.status_code == 200 and response.data == first.data
 
 
-def test_download_rebuilds_a_missing_or_damaged_file(app, client, login, issued, caplog):
+def test_download_rebuilds_a_missing_or_damaged_file_and_re_signs_it(app, client, login, issued, caplog):
     path = Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name
     original = path.read_bytes()
+    content_hash = issued.content_sha256
     login(issued.enrolment.user)
 
     path.unlink()
     response = client.get(f"/sertifikat/{issued.id}/unduh")
-    assert response.status_code == 200 and response.data == original
-    assert path.read_bytes() == original and tmp_files(app) == []
+    assert response.status_code == 200
+    rebuilt = response.data
+    assert rebuilt != original  # a new signature carries a new signing time
+    assert path.read_bytes() == rebuilt and tmp_files(app) == []
+    db.session.expire_all()
+    row = db.session.get(Certificate, issued.id)
+    assert row.sha256 == hashlib.sha256(rebuilt).hexdigest()  # the row follows the signed file
+    assert row.resigned_at is not None and row.content_sha256 == content_hash
+    assert signing.check_signature(rebuilt, signing.load_signing_key()).genuine
+    assert pdf_text(rebuilt) == pdf_text(original)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "certificate.resign")) == 1
 
-    path.write_bytes(original[: len(original) // 2])  # a truncated file is never served
+    path.write_bytes(rebuilt[: len(rebuilt) // 2])  # a truncated file is never served
     with caplog.at_level(logging.ERROR, logger="lentera.certificates"):
         response = client.get(f"/sertifikat/{issued.id}/unduh")
-    assert response.data == original and path.read_bytes() == original
+    assert response.data.startswith(b"%PDF-") and response.data == path.read_bytes()
+    assert signing.check_signature(response.data, signing.load_signing_key()).genuine
     assert any("does not match" in r.getMessage() for r in caplog.records)
 
+    # an untouched file is served as stored, byte for byte
+    again = client.get(f"/sertifikat/{issued.id}/unduh")
+    assert again.data == response.data
 
-def test_rebuilt_file_is_identical_after_settings_and_profile_change(app, issued):
+
+def test_rebuilt_file_prints_the_issued_content_after_settings_and_profile_change(app, issued):
     """The row's snapshot alone drives the PDF: a rebuild after a new signatory,
-    base URL or holder name still gives the issued bytes."""
+    base URL or holder name still renders the issued content (same content hash)."""
     original = (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).read_bytes()
     (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).unlink()
     app.config["LENTERA_SIGNATORY_NAME"] = "Pejabat Baru"
@@ -418,18 +442,20 @@ def test_rebuilt_file_is_identical_after_settings_and_profile_change(app, issued
     issued.enrolment.user.full_name = "Nama Diubah"
     loaded = services.load_pdf(issued)
     assert loaded.rebuilt and loaded.matches
-    assert loaded.data == original
+    assert pdf_text(loaded.data) == pdf_text(original)
     text = pdf_text(loaded.data)
     assert "Pejabat Baru" not in text and "alamat-baru" not in text and "Nama Diubah" not in text
 
 
-def test_rebuilt_file_that_differs_from_the_row_hash_is_logged(app, issued, caplog):
+def test_rebuilt_file_that_differs_from_the_issued_content_is_logged(app, issued, caplog):
     (Path(app.config["LENTERA_DATA_DIR"]) / issued.file_name).unlink()
-    issued.signatory_name = "Pejabat Baru"  # a row edited behind Lentera's back
+    db.session.execute(update(Certificate).where(Certificate.id == issued.id)
+                       .values(signatory_name="Pejabat Baru"))  # a row edited behind Lentera's back
+    db.session.commit()
     with caplog.at_level(logging.ERROR, logger="lentera.certificates"):
         loaded = services.load_pdf(issued)
     assert loaded.rebuilt and not loaded.matches
-    assert any("differs from the SHA-256" in r.getMessage() for r in caplog.records)
+    assert any("differs from the content rendered at issue" in r.getMessage() for r in caplog.records)
 
 
 # --------------------------------------------------------------------------
@@ -456,7 +482,7 @@ def test_unknown_and_malformed_codes_get_the_same_page(app, client, issued):
     assert reference.headers["Cache-Control"] == "no-store"
     for code in ("abc", issued.code[:-1], issued.code + "x", "x" * 5000, "sertifikat-ñ-王",
                  "../../etc/passwd", "..", "%00", "a%00b", "'; DROP TABLE certificates; --",
-                 issued.code.lower() if issued.code.lower() != issued.code else issued.code.upper(), ""):
+                 issued.code.lower() if issued.code.lower() != issued.code else issued.code.upper()):
         response = client.get("/verify/" + code)
         assert response.status_code == 404, code
         assert response.data == reference.data, code
@@ -501,10 +527,14 @@ def test_reconcile_issues_rebuilds_and_cleans(app, make_user, make_course, issue
     assert result.exit_code == 1, output  # the broken name is reported as a failure
     assert "Diterbitkan: 0002/BPSDM-KT/XI/2026" in output
     assert f"GAGAL terbit: pendaftaran {broken_id}" in output and "U+738B" in output
-    assert f"Dibuat ulang: {issued_file_name}" in output and "PERINGATAN" not in output
+    assert f"Dibuat ulang dan ditandatangani ulang: {issued_file_name}" in output and "PERINGATAN" not in output
     assert f"Dihapus: {stale.relative_to(root)}" in output
     assert "Selesai: 1 diterbitkan, 1 berkas dibuat ulang, 1 berkas sementara dihapus, 1 gagal." in output
-    assert issued_path.read_bytes() == original
+    rebuilt = issued_path.read_bytes()
+    assert pdf_text(rebuilt) == pdf_text(original)
+    assert signing.check_signature(rebuilt, signing.load_signing_key()).genuine
+    row = db.session.get(Certificate, issued.id)
+    assert row.sha256 == hashlib.sha256(rebuilt).hexdigest() and row.resigned_at is not None
     assert not stale.exists() and fresh.exists()
     assert services.certificate_for_enrolment(pending_id) is not None
 
@@ -516,3 +546,10 @@ def test_reconcile_issues_rebuilds_and_cleans(app, make_user, make_course, issue
     assert result.exit_code == 0, result.output
     assert "Diterbitkan: 0003/BPSDM-KT/XI/2026" in result.output
     assert "Selesai: 1 diterbitkan, 0 berkas dibuat ulang, 0 berkas sementara dihapus, 0 gagal." in result.output
+
+
+def test_verify_link_copied_with_trailing_punctuation_still_verifies(client, issued):
+    for suffix in (".", ",", "/", ")"):
+        response = client.get(f"/verify/{issued.code}{suffix}")
+        assert response.status_code == 200, suffix
+        assert "Ani Lestari, S.E." in response.get_data(as_text=True)

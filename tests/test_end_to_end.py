@@ -98,6 +98,7 @@ def test_learner_completes_cgio_course_and_admin_exports_it(app, client, make_us
     export = client.get(f"/admin/laporan/penyelesaian.csv?course={course.id}")
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
-    assert rows[0][0] == "NIP"
-    assert [f'="{NIP}"', certificate.number] == [rows[1][0], rows[1][-1]]
+    row = dict(zip(rows[0], rows[1]))
+    assert row["NIP"] == f'="{NIP}"'
+    assert row["Nomor Sertifikat"] == certificate.number
     assert "dr. Siti Aminah, M.Kes." in rows[1]

@@ -120,8 +120,8 @@ def test_course_page_marks_done_lessons_and_quiz_status(client, make_user, login
     client.post(f"/kursus/{course.slug}/kuis/{quiz2.id}", data={f"q-{q.id}": str(q.choices[0].id)})  # 1 of 2
     body = client.get(f"/kursus/{course.slug}").get_data(as_text=True)
     assert 'class="done"' in body
-    assert "Nilai terbaik 100,00% · LULUS" in body
-    assert "Nilai terbaik 50,00% · TIDAK LULUS" in body
+    assert "Nilai 100,00% · LULUS" in body
+    assert "Nilai 50,00% · TIDAK LULUS" in body
     assert "50% selesai" in body  # 1 of 2 lessons + 1 of 2 quizzes
 
 

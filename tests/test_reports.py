@@ -13,13 +13,14 @@ from app.auth.models import User
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Enrolment
-from app.reports import csv_export
+from app.reports import csv_export, exports
 from tests.factories import make_opd
 from tests.test_admin import add_certificate
 
 URL = "/admin/laporan/penyelesaian"
 CSV_URL = URL + ".csv"
 BOM = "\ufeff"
+HEADER = [c.header for c in exports.completion_columns("Asia/Makassar")]
 
 
 def _utc(*args):
@@ -74,12 +75,12 @@ def test_csv_has_bom_header_and_the_completed_learners_row(client, admin, make_u
     assert response.mimetype == "text/csv"
     assert re.fullmatch(r'attachment; filename="laporan-penyelesaian-\d{8}\.csv"',
                         response.headers["Content-Disposition"])
-    assert rows[0] == list(csv_export.HEADER)
+    assert rows[0] == HEADER
     assert rows[0][:5] == ["NIP", "Nama", "Gelar Depan", "Gelar Belakang", "Nama Lengkap dengan Gelar"]
     assert rows[1:] == [[
         '="196608011988031001"', "Siti Aminah", "dr.", "M.Kes.", "dr. Siti Aminah, M.Kes.", "siti@kaltimprov.go.id",
         "Dinas Komunikasi dan Informatika", "Kepala Bidang", "III.b", "III/d", "Kepemimpinan Digital", "19,5",
-        "2026-11-01", "2026-11-30", "0001/BPSDM-KT/XI/2026"]]
+        "2026-11-01", "2026-11-30", "0001/BPSDM-KT/XI/2026", "", ""]]
     raw = response.get_data().decode("utf-8")
     assert '"=""196608011988031001"""' in raw   # the quoted form spreadsheets read as a text formula
 
@@ -197,7 +198,7 @@ def test_semicolon_delimiter_for_indonesian_excel(client, admin, make_user, make
 def test_csv_is_streamed(client, admin):
     response = client.get(CSV_URL)
     assert response.is_streamed
-    assert response.get_data().decode("utf-8") == BOM + ",".join(csv_export.HEADER) + "\r\n"
+    assert response.get_data().decode("utf-8") == BOM + ",".join(HEADER) + "\r\n"
 
 
 def test_csv_export_is_recorded_in_the_audit_log(client, admin, make_course):
@@ -213,3 +214,127 @@ def test_csv_export_is_recorded_in_the_audit_log(client, admin, make_course):
     event = db.session.query(AuditEvent).one()
     assert (event.actor_id, event.action, event.target_id) == (admin.id, "report.export", "completions")
     assert json.loads(event.detail) == {"format": "csv", "course_id": course.id, "date_from": "2026-01-01"}
+
+
+# --- Filters added for issue 5: cohort, eselon, golongan -----------------------------------------
+
+def test_filters_by_cohort_eselon_and_golongan(client, admin, make_user, make_course):
+    from datetime import date
+
+    from app.learning.models import Cohort
+
+    course = make_course(title="Kursus")
+    cohort = Cohort(course_id=course.id, name="Angkatan I", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 1))
+    db.session.add(cohort)
+    db.session.commit()
+    a = make_user(full_name="Ani", eselon="III.b", golongan="III/d")
+    b = make_user(full_name="Budi", eselon="IV.a", golongan="III/c")
+    in_cohort = _complete(a, course, _utc(2026, 11, 2, 0, 0))
+    in_cohort.cohort_id = cohort.id
+    db.session.commit()
+    _complete(b, make_course(title="Lain"), _utc(2026, 11, 3, 0, 0))
+
+    def names(**query):
+        rows, _ = _csv(client, **query)
+        return [r[1] for r in rows[1:]]
+
+    assert names() == ["Ani", "Budi"]
+    assert names(cohort=cohort.id) == ["Ani"]
+    assert names(eselon="IV.a") == ["Budi"]
+    assert names(golongan="III/d") == ["Ani"]
+    assert names(eselon="III.b", golongan="III/c") == []
+    rows, _ = _csv(client, cohort=cohort.id)
+    assert rows[1][HEADER.index("Angkatan")] == "Angkatan I"
+    for bad in ({"eselon": "V.z"}, {"golongan": "III-d"}, {"cohort": "99999"}):
+        assert client.get(URL, query_string=bad).status_code == 400, bad
+        assert client.get(URL + ".xlsx", query_string=bad).status_code == 400, bad
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+def _xlsx(client, **query):
+    from openpyxl import load_workbook
+
+    response = client.get(URL + ".xlsx", query_string=query)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == exports.XLSX_MIMETYPE
+    assert re.fullmatch(r'attachment; filename="laporan-penyelesaian-\d{8}\.xlsx"',
+                        response.headers["Content-Disposition"])
+    return load_workbook(io.BytesIO(response.get_data())).active
+
+
+def test_xlsx_round_trips_nip_as_text_and_numbers_as_numbers(client, admin, make_user, make_course):
+    from app.assessment.models import QuizAttempt
+
+    opd = make_opd()
+    learner = make_user(full_name="Siti Aminah", nip="196608011988031001", opd_id=opd.id)
+    course = make_course(title="Kepemimpinan Digital", jp=Decimal("19.5"))
+    enrolment = _complete(learner, course, _utc(2026, 11, 29, 16, 30), number="0001/BPSDM-KT/XI/2026")
+    db.session.add(QuizAttempt(enrolment_id=enrolment.id, quiz_id=course.modules[0].quiz.id, number=1,
+                               score=Decimal(3), max_score=Decimal(4), percent=Decimal("75.5"), passed=True,
+                               state="submitted"))
+    db.session.commit()
+    sheet = _xlsx(client)
+    header = [cell.value for cell in sheet[1]]
+    assert header == HEADER
+    row = {h: cell for h, cell in zip(header, sheet[2])}
+    assert row["NIP"].value == "196608011988031001" and row["NIP"].data_type == "s"
+    assert len(row["NIP"].value) == 18
+    assert row["JP"].value == 19.5 and row["JP"].data_type == "n"
+    assert row["Nilai Kuis Terbaik (%)"].value == 75.5 and row["Nilai Kuis Terbaik (%)"].data_type == "n"
+    assert row["Tanggal Selesai"].value.date().isoformat() == "2026-11-30"   # local date, as in the CSV
+    assert row["Nomor Sertifikat"].value == "0001/BPSDM-KT/XI/2026"
+    assert sheet.max_row == 2
+
+
+def test_xlsx_formula_cells_are_plain_text(client, admin, make_user, make_course):
+    learner = make_user(full_name="=cmd|' /C calc'!A0", jabatan="+SUM(A1)", gelar_depan="@x")
+    _complete(learner, make_course(title="-2+3 Kursus"), _utc(2026, 11, 29, 3, 0))
+    sheet = _xlsx(client)
+    cells = list(sheet[2])
+    assert all(cell.data_type != "f" for cell in cells)
+    header = [cell.value for cell in sheet[1]]
+    row = {h: cell for h, cell in zip(header, cells)}
+    assert row["Nama"].value == "=cmd|' /C calc'!A0" and row["Nama"].data_type == "s"
+    assert row["Jabatan"].data_type == "s" and row["Kursus"].data_type == "s"
+
+
+def test_xlsx_is_streamed_and_recorded(client, admin):
+    from app.admin.models import AuditEvent
+
+    response = client.get(URL + ".xlsx")
+    assert response.is_streamed
+    response.get_data()
+    event = db.session.query(AuditEvent).one()
+    assert (event.action, event.target_id) == ("report.export", "completions")
+    assert '"format": "xlsx"' in event.detail
+
+
+def test_screen_total_equals_csv_and_xlsx_totals(client, admin, make_user, make_course):
+    opd = make_opd()
+    course = make_course()
+    for n in range(7):
+        _complete(make_user(full_name=f"P{n}", opd_id=opd.id if n % 2 else None), course, _utc(2026, 11, 1, n, 0))
+    for query in ({}, {"opd": opd.id}):
+        total = _page_total(client, **query)
+        rows, _ = _csv(client, **query)
+        sheet = _xlsx(client, **query)
+        assert total == len(rows) - 1 == sheet.max_row - 1
+    assert _page_total(client, opd=opd.id) == 3
+
+
+def test_export_writers_consume_rows_lazily_once(app, admin, make_user, make_course):
+    """The XLSX writer keeps at most one row in memory (constant_memory): a lazy generator is consumed once."""
+    consumed = []
+
+    def rows():
+        for n in range(3):
+            consumed.append(n)
+            yield n
+
+    columns = [exports.Column("N", "int", lambda r: r), exports.Column("T", "text", lambda r: f"={r}")]
+    chunks = exports.xlsx_chunks(columns, rows())
+    data = b"".join(chunks)
+    assert consumed == [0, 1, 2] and data.startswith(b"PK")
+    csv_text = "".join(csv_export.stream_csv([c.header for c in columns], exports.csv_records(columns, iter([5]))))
+    assert csv_text == BOM + "N,T\r\n5,'=5\r\n"

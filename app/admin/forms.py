@@ -1,7 +1,7 @@
 """Filter forms of the admin area (GET, no CSRF: they change nothing)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.common.forms import LenteraForm
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -44,7 +44,7 @@ class IdSelectField(SelectField):
             raise ValidationError(INVALID_CHOICE)
 
 
-class LearnerFilterForm(FlaskForm):
+class LearnerFilterForm(LenteraForm):
     """Search and OPD filter of the learner list (``?q=…&opd=…``)."""
 
     class Meta:
@@ -53,3 +53,23 @@ class LearnerFilterForm(FlaskForm):
     q = SearchField("Cari nama, NIP, atau email", filters=[lambda v: v.strip() if isinstance(v, str) else v],
                     validators=[Optional(), Length(max=200, message="Paling banyak 200 karakter.")])
     opd = IdSelectField("OPD")
+
+
+class RoleForm(LenteraForm):
+    """Change a user's role (BPSDM admins only; POST with CSRF). ``opd`` is required for Admin OPD.
+
+    Choices are set by the route.
+    """
+
+    role = SelectField("Peran", validate_choice=True)
+    opd = IdSelectField("OPD (untuk Admin OPD)")
+
+
+class UserFilterForm(LearnerFilterForm):
+    """The user list's search with a role filter (``?peran=…``; empty = every role, default learners)."""
+
+    peran = SelectField("Peran", validate_choice=False, default="learner")
+
+    def validate_peran(self, field):
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError(INVALID_CHOICE)

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from app.admin.audit import record_event
 from app.admin.opd_data import OPD_DATA
-from app.assessment.models import QuizAttempt
-from app.auth.models import ROLE_ADMIN, ROLE_LEARNER, ROLE_TRAINER, Opd, User
+from app.admin.scope import visible_opds, visible_users
+from app.assessment.models import STATE_SUBMITTED, QuizAttempt
+from app.auth.models import ROLE_ADMIN, ROLE_LABELS, ROLE_LEARNER, ROLE_OPD_ADMIN, ROLE_TRAINER, ROLES, Opd, User
 from app.auth.services import AccountData, create_user, find_user_by_email
 from app.catalog.models import Course, CourseTrainer
-from app.certificates.models import Certificate
+from app.certificates.models import STATUS_SUPERSEDED, STATUS_VALID, Certificate
 from app.common.nip import normalize_nip
 from app.extensions import db
 from app.learning.models import Enrolment
@@ -185,19 +187,33 @@ class Summary:
     certificates: int
 
 
-def summary() -> Summary:
-    """Platform totals in one query: learners (role learner), courses, enrolments, completions, certificates."""
+def summary(actor) -> Summary:
+    """Totals in one query, within ``actor``'s OPD scope (:mod:`app.admin.scope`): learners (role
+    learner), courses (all: courses are not per OPD), and the enrolments, completions and valid
+    certificates of the users ``actor`` may see."""
     def count(model, *where):
         return select(func.count()).select_from(model).where(*where).scalar_subquery()
 
+    def count_of_visible(model, *where):
+        return (select(func.count()).select_from(model).join(User, User.id == Enrolment.user_id)
+                .where(visible_users(actor), *where).scalar_subquery())
+
     row = db.session.execute(select(
-        count(User, User.role == ROLE_LEARNER),
+        count(User, User.role == ROLE_LEARNER, visible_users(actor)),
         count(Course),
-        count(Enrolment),
-        count(Enrolment, Enrolment.completed_at.is_not(None)),
-        count(Certificate),
+        count_of_visible(Enrolment),
+        count_of_visible(Enrolment, Enrolment.completed_at.is_not(None)),
+        select(func.count()).select_from(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(visible_users(actor), Certificate.status == STATUS_VALID).scalar_subquery(),
     )).one()
     return Summary(*row)
+
+
+def opd_choices_for(actor) -> list[tuple[int, str]]:
+    """OPD options ``[(id, name), ...]`` by name that ``actor`` may filter on (an OPD admin: their own)."""
+    return [(opd_id, name) for opd_id, name in
+            db.session.execute(select(Opd.id, Opd.name).where(visible_opds(actor)).order_by(Opd.name))]
 
 
 @dataclass(frozen=True)
@@ -220,10 +236,11 @@ def _learner_search(query: str):
     return or_(*clauses)
 
 
-def learner_page(query: str | None, opd_id: int | None, page: int, tz_name: str, today: date | None = None,
-                 per_page: int = LEARNERS_PER_PAGE):
-    """One page of learners (role learner), by name, with their totals.
+def learner_page(actor, query: str | None, opd_id: int | None, page: int, tz_name: str, role: str | None = ROLE_LEARNER,
+                 today: date | None = None, per_page: int = LEARNERS_PER_PAGE):
+    """One page of the users ``actor`` may see (:func:`app.admin.scope.visible_users`), by name, with totals.
 
+    ``role`` keeps one role (default learners; ``None`` = every role);
     ``query`` searches name, email and NIP (spaces in a typed NIP are
     ignored); ``opd_id`` keeps one OPD. Returns ``(pagination, stats)``
     where ``pagination`` is a Flask-SQLAlchemy pagination of :class:`User`
@@ -231,7 +248,9 @@ def learner_page(query: str | None, opd_id: int | None, page: int, tz_name: str,
     ``{user_id: LearnerStats}``. "This year" is the calendar year of
     ``today`` (default: now in ``tz_name``). Four queries whatever the page size.
     """
-    stmt = select(User).where(User.role == ROLE_LEARNER)
+    stmt = select(User).where(visible_users(actor))
+    if role is not None:
+        stmt = stmt.where(User.role == role)
     if query and query.strip():
         stmt = stmt.where(_learner_search(query))
     if opd_id is not None:
@@ -277,7 +296,8 @@ def _certificate_numbers(enrolment_ids: list[int]) -> dict[int, str]:
     if not enrolment_ids:
         return {}
     return dict(db.session.execute(
-        select(Certificate.enrolment_id, Certificate.number).where(Certificate.enrolment_id.in_(enrolment_ids))
+        select(Certificate.enrolment_id, Certificate.number).where(
+            Certificate.enrolment_id.in_(enrolment_ids), Certificate.status != STATUS_SUPERSEDED)
     ).all())
 
 
@@ -290,6 +310,47 @@ def learner_enrolments(user: User) -> list[EnrolmentLine]:
     progress = progress_for_enrolments(enrolments)
     numbers = _certificate_numbers([e.id for e in enrolments])
     return [EnrolmentLine(e, progress[e.id], numbers.get(e.id)) for e in enrolments]
+
+
+# --- Roles ----------------------------------------------------------------------------------------
+
+class RoleChangeError(ValueError):
+    """A role change that is refused; the message is Indonesian and shown to the admin."""
+
+
+def change_role(actor: User, user: User, role: str, opd_id: int | None) -> bool:
+    """Give ``user`` the role ``role`` (and, for ``opd_admin``, the OPD ``opd_id``), recorded in the audit log.
+
+    Only BPSDM admins may call this (the route checks the role). Rules: an
+    OPD admin needs an OPD (their scope, :mod:`app.admin.scope`); an admin
+    cannot change their own role (no accidental lock-out). ``opd_id`` is
+    applied only for ``opd_admin`` (other roles keep their OPD). Returns
+    ``False`` when nothing changed. Raises :class:`RoleChangeError`.
+    """
+    if role not in ROLES:
+        raise RoleChangeError("Peran tidak dikenal.")
+    if user.id == actor.id:
+        raise RoleChangeError("Anda tidak dapat mengubah peran akun Anda sendiri.")
+    if role == ROLE_OPD_ADMIN:
+        if opd_id is None:
+            raise RoleChangeError("Admin OPD harus ditetapkan pada satu OPD.")
+        if db.session.get(Opd, opd_id) is None:
+            raise RoleChangeError("OPD tidak ditemukan.")
+    new_opd = opd_id if role == ROLE_OPD_ADMIN else user.opd_id
+    if user.role == role and user.opd_id == new_opd:
+        return False
+    old_role, old_opd = user.role, user.opd_id
+    user.role = role
+    user.opd_id = new_opd
+    db.session.flush()
+    record_event(actor, "user.role_change", "user", user.id, email=user.email, old_role=old_role, new_role=role,
+                 old_opd_id=old_opd, new_opd_id=new_opd)
+    return True
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """``[(role, Indonesian label), ...]`` in :data:`app.auth.models.ROLES` order."""
+    return [(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 # --- Trainer area ---------------------------------------------------------------
@@ -334,7 +395,7 @@ def course_learners(course: Course, page: int, per_page: int = COURSE_LEARNERS_P
     Returns ``(pagination, lines)``: ``pagination`` of :class:`Enrolment`
     (with ``user`` loaded) and ``lines`` a list of :class:`EnrolmentLine` in
     the same order, whose ``best_percent`` is the highest score (percent) of
-    any quiz attempt in the course, ``None`` before the first attempt.
+    any submitted quiz attempt in the course, ``None`` before the first attempt.
     Eight queries whatever the page size.
     """
     stmt = (select(Enrolment).join(Enrolment.user).options(contains_eager(Enrolment.user))
@@ -346,7 +407,8 @@ def course_learners(course: Course, page: int, per_page: int = COURSE_LEARNERS_P
     progress = progress_for_enrolments(enrolments)
     best = dict(db.session.execute(
         select(QuizAttempt.enrolment_id, func.max(QuizAttempt.percent))
-        .where(QuizAttempt.enrolment_id.in_(ids)).group_by(QuizAttempt.enrolment_id)
+        .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.state == STATE_SUBMITTED)
+        .group_by(QuizAttempt.enrolment_id)
     ).all()) if ids else {}
     numbers = _certificate_numbers(ids)
     lines = [EnrolmentLine(e, progress[e.id], numbers.get(e.id), best.get(e.id)) for e in enrolments]

@@ -1,24 +1,28 @@
-"""Quiz pages: taking a module's quiz and seeing an attempt's result."""
+"""Quiz pages (start, save, submit, result) and the trainer's assessment view (report, CSV, regrade)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from app.assessment import services
-from app.assessment.forms import field_name, parse_answers
+from app.admin.services import can_view_course
+from app.assessment import reports, services
+from app.catalog.models import Course
 from app.catalog import services as catalog
 from app.catalog.routes import certificate_links_enabled
-from app.common.access import login_required
+from app.common.access import login_required, roles_required
+from app.common.db import utcnow
 from app.common.web import user_error
 from app.extensions import db
 from app.learning import services as learning
+from app.learning.models import ENROLMENT_ACTIVE
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
+ACTION_SAVE = "simpan"
+ACTION_SUBMIT = "kirim"
 
-@bp.route("/kursus/<slug>/kuis/<int:quiz_id>", methods=["GET", "POST"])
-@login_required
-def quiz(slug: str, quiz_id: int):
+
+def _quiz_for(slug: str, quiz_id: int):
     found = catalog.visible_course(slug, current_user)
     if found is None:
         abort(404)
@@ -26,27 +30,103 @@ def quiz(slug: str, quiz_id: int):
     quiz = services.load_quiz(quiz_id)
     if quiz is None or quiz.module.course_id != course.id:
         abort(404)
-    if enrolment is None:
-        flash("Ikuti kursus ini terlebih dahulu.", "info")
-        return redirect(url_for("catalog.course", slug=course.slug))
+    return course, enrolment, quiz
 
+
+def _not_enrolled(course):
+    flash("Ikuti kursus ini terlebih dahulu.", "info")
+    return redirect(url_for("catalog.course", slug=course.slug))
+
+
+@bp.route("/kursus/<slug>/kuis/<int:quiz_id>", methods=["GET", "POST"])
+@login_required
+def quiz(slug: str, quiz_id: int):
+    course, enrolment, quiz = _quiz_for(slug, quiz_id)
+    if enrolment is None or enrolment.status != ENROLMENT_ACTIVE:
+        return _not_enrolled(course)
+    now = utcnow()
     if request.method == "POST":
-        try:
-            answers = parse_answers(request.form, quiz.questions)
-            attempt = services.submit_attempt(enrolment, quiz, answers)
-        except services.AnswerError as error:
-            db.session.rollback()
-            raise user_error(400, str(error)) from None
-        except services.AttemptConflict as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("catalog.course", slug=course.slug))
-        db.session.commit()
-        return redirect(url_for("assessment.result", attempt_id=attempt.id))
+        return _submit_in_one_step(enrolment, quiz, now)
+    status = services.quiz_status(enrolment, quiz, now)
+    db.session.commit()  # an attempt whose time ran out has just been submitted
+    attempt = status.in_progress
+    if attempt is None:
+        return render_template("assessment/quiz.html", course=course, module=quiz.module, quiz=quiz,
+                               status=status)
+    return render_template("assessment/attempt.html", course=course, module=quiz.module, quiz=quiz,
+                           attempt=attempt, questions=services.attempt_view(attempt),
+                           seconds_left=services.seconds_left(attempt, now), status=status)
 
-    status = catalog.quiz_statuses(enrolment).get(quiz.id, catalog.QuizStatus())
-    return render_template("assessment/quiz.html", course=course, module=quiz.module, quiz=quiz,
-                           status=status, field_name=field_name)
+
+def _submit_in_one_step(enrolment, quiz, now):
+    """A quiz form posted to the quiz's own URL: start (or resume) the attempt and submit it at once."""
+    try:
+        attempt = services.start_attempt(enrolment, quiz, now)
+        responses = services.parse_form(attempt, request.form)
+    except services.AttemptNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("assessment.quiz", slug=enrolment.course.slug, quiz_id=quiz.id))
+    except (services.AnswerError, services.AttemptConflict) as error:
+        db.session.rollback()
+        raise user_error(400, str(error)) from None
+    services.submit_attempt(attempt, responses, now)
+    db.session.commit()
+    return redirect(url_for("assessment.result", attempt_id=attempt.id))
+
+
+@bp.route("/kursus/<slug>/kuis/<int:quiz_id>/mulai", methods=["POST"])
+@login_required
+def start(slug: str, quiz_id: int):
+    course, enrolment, quiz = _quiz_for(slug, quiz_id)
+    if enrolment is None or enrolment.status != ENROLMENT_ACTIVE:
+        return _not_enrolled(course)
+    try:
+        services.start_attempt(enrolment, quiz, utcnow())
+    except services.AttemptNotAllowed as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=quiz.id))
+    except (services.AnswerError, services.AttemptConflict) as error:
+        db.session.rollback()
+        raise user_error(409, str(error)) from None
+    db.session.commit()
+    return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=quiz.id))
+
+
+@bp.route("/kuis/percobaan/<int:attempt_id>", methods=["POST"])
+@login_required
+def answer(attempt_id: int):
+    attempt = services.load_attempt(attempt_id)
+    if attempt is None or attempt.enrolment.user_id != current_user.id:
+        abort(404)
+    result_url = url_for("assessment.result", attempt_id=attempt.id)
+    quiz_url = url_for("assessment.quiz", slug=attempt.enrolment.course.slug, quiz_id=attempt.quiz_id)
+    action = request.form.get("action", ACTION_SUBMIT)
+    if action not in (ACTION_SAVE, ACTION_SUBMIT):
+        raise user_error(400, "Tindakan tidak dikenal. Muat ulang halaman kuis.")
+    if attempt.state != services.STATE_IN_PROGRESS:
+        return redirect(result_url)  # a second submit: graded once already
+    now = utcnow()
+    if services.expire_if_due(attempt, now):
+        db.session.commit()
+        flash("Waktu pengerjaan sudah habis. Jawaban yang terakhir disimpan telah dinilai.", "error")
+        return redirect(result_url)
+    try:
+        responses = services.parse_form(attempt, request.form)
+    except services.AnswerError as error:
+        db.session.rollback()
+        raise user_error(400, str(error)) from None
+    if action == ACTION_SAVE:
+        saved = services.save_answers(attempt, responses, now)
+        db.session.commit()
+        if saved:
+            flash("Jawaban disimpan. Anda dapat melanjutkan atau mengirimnya nanti.", "success")
+            return redirect(quiz_url)
+        return redirect(result_url)
+    services.submit_attempt(attempt, responses, now)
+    db.session.commit()
+    return redirect(result_url)
 
 
 @bp.route("/kuis/hasil/<int:attempt_id>")
@@ -57,6 +137,14 @@ def result(attempt_id: int):
         abort(404)
     enrolment = attempt.enrolment
     course = enrolment.course
+    is_owner = enrolment.user_id == current_user.id
+    if attempt.state != services.STATE_SUBMITTED:
+        if is_owner:
+            return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=attempt.quiz_id))
+        abort(404)
+    status = services.quiz_status(enrolment, attempt.quiz)
+    db.session.commit()
+    show = services.answers_visible(attempt.quiz, status.grade.passed, staff=not is_owner)
     certificate = learning.certificate_for(enrolment) if enrolment.completed_at else None
     return render_template(
         "assessment/result.html",
@@ -64,8 +152,68 @@ def result(attempt_id: int):
         quiz=attempt.quiz,
         course=course,
         enrolment=enrolment,
-        review=services.attempt_review(attempt),
-        is_owner=enrolment.user_id == current_user.id,
+        status=status,
+        show_answers=show,
+        review=services.attempt_review(attempt, show),
+        is_owner=is_owner,
         certificate=certificate,
         certificate_links=certificate_links_enabled(),
     )
+
+
+# --- Trainer's view --------------------------------------------------------------------------------
+
+def _taught_course(course_id: int) -> Course:
+    course = db.get_or_404(Course, course_id)
+    if not can_view_course(current_user, course):
+        abort(404)  # another trainer's course: not revealed to exist
+    return course
+
+
+@bp.route("/pengajar/kursus/<int:course_id>/penilaian")
+@roles_required("trainer", "admin")
+def course_report(course_id: int):
+    course = _taught_course(course_id)
+    return render_template("assessment/report.html", course=course, report=reports.course_report(course))
+
+
+def _csv_response(chunks, name: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/pengajar/kursus/<int:course_id>/penilaian.csv")
+@roles_required("trainer", "admin")
+def course_report_csv(course_id: int):
+    course = _taught_course(course_id)
+    delimiter = ";" if request.args.get("pemisah") == "titik-koma" else ","
+    return _csv_response(reports.learners_csv(reports.course_report(course), delimiter),
+                         f"penilaian-{course.slug}.csv")
+
+
+@bp.route("/pengajar/kursus/<int:course_id>/statistik-soal.csv")
+@roles_required("trainer", "admin")
+def question_stats_csv(course_id: int):
+    course = _taught_course(course_id)
+    delimiter = ";" if request.args.get("pemisah") == "titik-koma" else ","
+    return _csv_response(reports.questions_csv(reports.course_report(course), delimiter),
+                         f"statistik-soal-{course.slug}.csv")
+
+
+@bp.route("/pengajar/kursus/<int:course_id>/kuis/<int:quiz_id>/nilai-ulang", methods=["POST"])
+@roles_required("trainer", "admin")
+def regrade(course_id: int, quiz_id: int):
+    course = _taught_course(course_id)
+    quiz = services.load_quiz(quiz_id)
+    if quiz is None or quiz.module.course_id != course.id:
+        abort(404)
+    summary = services.regrade_quiz(quiz, current_user, utcnow())
+    db.session.commit()
+    flash(f"Penilaian ulang {quiz.title}: {summary.attempts} percobaan diperiksa, {summary.changed} berubah nilai, "
+          f"{summary.newly_passed} menjadi lulus, {summary.newly_failed} menjadi tidak lulus.", "success")
+    if summary.certified_now_failing:
+        flash("Perhatian: peserta berikut sudah bersertifikat tetapi kini tidak lulus kuis ini. Sertifikat "
+              "mereka TIDAK dicabut; tinjau dan putuskan secara manual: "
+              + ", ".join(summary.certified_now_failing) + ".", "error")
+    return redirect(url_for("assessment.course_report", course_id=course.id))

@@ -68,6 +68,10 @@ class User(UserMixin, db.Model):
     employment_type: Mapped[Optional[str]] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # TOTP two-factor (RFC 6238): base32 secret when enrolled; last accepted
+    # 30-second step, so one code cannot be replayed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_last_step: Mapped[Optional[int]] = mapped_column()
 
     opd: Mapped[Optional[Opd]] = relationship(lazy="joined")
 
@@ -103,3 +107,53 @@ def compose_display_name(gelar_depan: str | None, full_name: str, gelar_belakang
     if gelar_belakang and gelar_belakang.strip():
         name = f"{name}, {gelar_belakang.strip()}"
     return name
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-in (and reset) attempts per key, shared by every worker.
+
+    ``key`` is ``"account:<email>"`` or ``"address:<ip>"``; see
+    :mod:`app.auth.throttle` for the backoff rule.
+    """
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(320), unique=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
+class UserSession(db.Model):
+    """A server-side record of one sign-in; the cookie carries only its random id.
+
+    ``token_hash`` is the SHA-256 (hex) of that id. Sign-out sets
+    ``revoked_at``, so a replayed cookie loads no user.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
+class PasswordResetToken(db.Model):
+    """A password-reset link: stored as SHA-256 of the token, single use.
+
+    ``password_fingerprint`` is a digest of the password hash when the token
+    was made; any later password change makes it differ, voiding the token.
+    """
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

@@ -1,6 +1,9 @@
 """Password hashing with argon2id (argon2-cffi defaults, RFC 9106 low-memory profile)."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -28,3 +31,33 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
     return _hasher.check_needs_rehash(password_hash)
+
+
+_COMMON_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The refused common passwords, lower-cased (data/common-passwords.txt; source in its header)."""
+    with _COMMON_FILE.open(encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str | None, *personal: str | None) -> str | None:
+    """Why ``password`` is refused, as an Indonesian message, or ``None`` when it is acceptable.
+
+    Rules (ASVS 5.0 V6.2): 8–128 characters (any character, spaces kept);
+    not one of the common passwords; not the user's own email, its local part
+    or name (``personal``), compared case-insensitively.
+    """
+    password = password or ""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        return f"Kata sandi {MIN_LENGTH}–{MAX_LENGTH} karakter."
+    lowered = password.lower()
+    if lowered in common_passwords():
+        return "Kata sandi ini terlalu umum dan mudah ditebak. Pilih kata sandi lain."
+    for value in personal:
+        value = (value or "").strip().lower()
+        if value and (lowered == value or ("@" in value and lowered == value.split("@", 1)[0])):
+            return "Kata sandi tidak boleh sama dengan email atau nama Anda."
+    return None

@@ -1,17 +1,31 @@
-"""Sign-in, sign-out and registration pages."""
+"""Sign-in (with throttle and optional TOTP), sign-out, registration, password reset, account security."""
 from __future__ import annotations
 
+import logging
+import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
-from app.auth import services
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth import reset, services, sessions, throttle, totp
+from app.auth.forms import (ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
+                            TotpDisableForm, TotpEnableForm, TotpForm)
+from app.auth.models import User
+from app.auth.passwords import verify_password
 from app.common.access import login_required, public
+from app.common.formatting import format_datetime_id
+from app.common.mail import MailError, send_mail
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+log = logging.getLogger("lentera.auth")
+
+GENERIC_LOGIN_ERROR = "Email atau kata sandi salah."
+PENDING_2FA_KEY = "lentera_pending_2fa"
+PENDING_TOTP_SECRET_KEY = "lentera_totp_setup"
+PENDING_2FA_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -24,6 +38,41 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _throttled(template: str, form, until: datetime):
+    """The 429 answer: the same form, with an Indonesian note of when to try again."""
+    db.session.commit()
+    seconds = max(1, int((until - datetime.now(until.tzinfo)).total_seconds()))
+    minutes = max(1, -(-seconds // 60))
+    message = (f"Terlalu banyak percobaan yang gagal. Demi keamanan akun, coba lagi setelah "
+               f"{format_datetime_id(until, current_app.config['LENTERA_TIMEZONE'])} "
+               f"(sekitar {minutes} menit lagi).")
+    log.warning("throttled action=%s until=%s", request.endpoint, until.isoformat())
+    response = current_app.make_response((render_template(template, form=form, throttle_message=message), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def home_url(user: User) -> str:
+    """Where a user lands after signing in: operators on their pages, learners on "Kursus saya"."""
+    if user.role in ("admin", "opd_admin"):
+        return url_for("admin.index")
+    if user.role == "trainer":
+        return url_for("admin.trainer_index")
+    return url_for("learning.dashboard")
+
+
+def _finish_sign_in(user: User, remember: bool, next_url: str | None):
+    sessions.start(user, remember=remember)
+    db.session.commit()
+    log.info("sign-in user=%s", user.id)
+    # No full stop after the name: a name ending in a gelar ("S.Kom.") already has one.
+    flash(f"Selamat datang, {user.display_name}", "success")
+    if totp.required_for(user) and not user.totp_secret:
+        flash("Akun admin wajib memakai verifikasi dua langkah. Aktifkan sekarang.", "info")
+        return redirect(url_for("auth.totp_setup"))
+    return redirect(_safe_next(next_url) or home_url(user))
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 @public
 def login():
@@ -31,23 +80,65 @@ def login():
         return redirect(url_for("learning.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        keys = throttle.keys_for(form.email.data, request.remote_addr)
+        until = throttle.blocked_until(keys)
+        if until is not None:
+            return _throttled("auth/login.html", form, until)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("Email atau kata sandi salah.")
-        else:
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user, remember=form.remember.data)
+            throttle.record_failure(keys)
             db.session.commit()
-            flash(f"Selamat datang, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+            log.info("sign-in failed")
+            form.password.errors.append(GENERIC_LOGIN_ERROR)
+        else:
+            throttle.reset(keys[0])
+            if user.totp_secret:
+                db.session.commit()
+                session.clear()
+                session[PENDING_2FA_KEY] = {"uid": user.id, "at": int(time.time()),
+                                            "remember": bool(form.remember.data),
+                                            "next": _safe_next(request.args.get("next"))}
+                return redirect(url_for("auth.login_code"))
+            return _finish_sign_in(user, bool(form.remember.data), request.args.get("next"))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/masuk/kode", methods=["GET", "POST"])
+@public
+def login_code():
+    """Second step for accounts with TOTP: the password was right, the code is asked."""
+    pending = session.get(PENDING_2FA_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_2FA_SECONDS:
+        session.pop(PENDING_2FA_KEY, None)
+        flash("Silakan masuk kembali.", "info")
+        return redirect(url_for("auth.login"))
+    user = db.session.get(User, pending.get("uid"))
+    if user is None or not user.active or not user.totp_secret:
+        session.pop(PENDING_2FA_KEY, None)
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        keys = throttle.keys_for(user.email, request.remote_addr)
+        until = throttle.blocked_until(keys)
+        if until is not None:
+            return _throttled("auth/login_code.html", form, until)
+        if totp.verify(user, form.code.data):
+            throttle.reset(keys[0])
+            return _finish_sign_in(user, bool(pending.get("remember")), pending.get("next"))
+        throttle.record_failure(keys)
+        db.session.commit()
+        log.info("second factor failed user=%s", user.id)
+        form.code.errors.append("Kode verifikasi salah atau sudah dipakai.")
+    return render_template("auth/login_code.html", form=form), (200 if not form.errors else 400)
 
 
 @bp.route("/keluar", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    user_id = current_user.id
+    sessions.end()
+    db.session.commit()
+    log.info("sign-out user=%s", user_id)
     flash("Anda telah keluar.", "info")
     return redirect(url_for("auth.login"))
 
@@ -81,9 +172,146 @@ def register():
             for name, message in error.field_errors.items():
                 getattr(form, name, form.email).errors.append(message)
         else:
+            sessions.start(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
+            log.info("registered user=%s", user.id)
             flash("Akun Anda sudah dibuat. Selamat belajar!", "success")
             return redirect(url_for("catalog.index"))
     return render_template("auth/register.html", form=form), (200 if not form.errors else 400)
+
+
+RESET_SENT = ("Jika email tersebut terdaftar, kami telah mengirim tautan untuk mengatur ulang kata sandi. "
+              "Tautan berlaku 60 menit dan hanya dapat dipakai sekali.")
+
+
+@bp.route("/lupa-sandi", methods=["GET", "POST"])
+@public
+def reset_request():
+    """Ask for a reset link; the answer is the same whether or not the email exists."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        keys = throttle.keys_for(form.email.data, request.remote_addr)
+        until = throttle.blocked_until(keys)
+        if until is not None:
+            return _throttled("auth/reset_request.html", form, until)
+        # Every request counts, so the form cannot be used to flood a mailbox.
+        throttle.record_failure(keys)
+        user = services.find_user_by_email(form.email.data)
+        raw = reset.create_token(user) if user is not None and user.active else None
+        db.session.commit()
+        if raw is not None:
+            link = current_app.config["LENTERA_BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=raw)
+            minutes = current_app.config["LENTERA_RESET_TOKEN_MINUTES"]
+            try:
+                send_mail(user.email, "Atur ulang kata sandi Lentera", render_template(
+                    "auth/reset_mail.txt", user=user, link=link, minutes=minutes))
+            except MailError:
+                log.error("reset mail not sent user=%s", user.id)
+            log.info("reset requested user=%s", user.id)
+        flash(RESET_SENT, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/atur-ulang-sandi/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password through a reset link."""
+    form = ResetPasswordForm()
+    keys = throttle.keys_for(None, request.remote_addr)
+    until = throttle.blocked_until(keys)
+    if until is not None:
+        return _throttled("auth/reset_password.html", form, until)
+    if reset.find_valid(token) is None:
+        throttle.record_failure(keys)
+        db.session.commit()
+        log.info("reset link refused")
+        return render_template("auth/reset_invalid.html"), 404
+    if form.validate_on_submit():
+        try:
+            user = reset.reset_password(token, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            form.password.errors.append(error.field_errors["password"])
+        else:
+            db.session.commit()
+            log.info("password reset user=%s", user.id)
+            flash("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/akun/keamanan", methods=["GET"])
+@login_required
+def security():
+    """Password change and two-factor status."""
+    return render_template("auth/security.html", password_form=ChangePasswordForm(),
+                           disable_form=TotpDisableForm(), required=totp.required_for(current_user))
+
+
+@bp.route("/akun/sandi", methods=["POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("Kata sandi saat ini salah.")
+        else:
+            user = current_user._get_current_object()
+            try:
+                services.set_password(user, form.password.data)
+            except services.AccountError as error:
+                db.session.rollback()
+                form.password.errors.append(error.field_errors["password"])
+            else:
+                sessions.start(user)  # every other session was ended; this one continues anew
+                db.session.commit()
+                log.info("password changed user=%s", user.id)
+                flash("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri.", "success")
+                return redirect(url_for("auth.security"))
+    return render_template("auth/security.html", password_form=form, disable_form=TotpDisableForm(),
+                           required=totp.required_for(current_user)), 400
+
+
+@bp.route("/akun/2fa", methods=["GET", "POST"])
+@login_required
+def totp_setup():
+    """Turn on TOTP: show a QR code of a new secret, confirm with one code."""
+    if current_user.totp_secret:
+        return redirect(url_for("auth.security"))
+    secret = session.get(PENDING_TOTP_SECRET_KEY)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = totp.new_secret()
+        session[PENDING_TOTP_SECRET_KEY] = secret
+    form = TotpEnableForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if totp.enable(user, secret, form.code.data):
+            session.pop(PENDING_TOTP_SECRET_KEY, None)
+            db.session.commit()
+            log.info("two-factor enabled user=%s", user.id)
+            flash("Verifikasi dua langkah sudah aktif.", "success")
+            return redirect(url_for("auth.security"))
+        form.code.errors.append("Kode tidak cocok. Periksa jam ponsel Anda lalu coba lagi.")
+    uri = totp.provisioning_uri(current_user, secret)
+    return render_template("auth/totp_setup.html", form=form, secret=secret, qr=totp.qr_data_uri(uri)), (
+        200 if not form.errors else 400)
+
+
+@bp.route("/akun/2fa/nonaktifkan", methods=["POST"])
+@login_required
+def totp_disable():
+    form = TotpDisableForm()
+    user = current_user._get_current_object()
+    if totp.required_for(user):
+        flash("Verifikasi dua langkah wajib untuk akun admin dan tidak dapat dimatikan.", "error")
+        return redirect(url_for("auth.security"))
+    if form.validate_on_submit() and verify_password(user.password_hash, form.current_password.data):
+        totp.disable(user)
+        db.session.commit()
+        log.info("two-factor disabled user=%s", user.id)
+        flash("Verifikasi dua langkah dimatikan.", "info")
+        return redirect(url_for("auth.security"))
+    form.current_password.errors.append("Kata sandi saat ini salah.")
+    return render_template("auth/security.html", password_form=ChangePasswordForm(), disable_form=form,
+                           required=False), 400

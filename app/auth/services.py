@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.auth.models import EMPLOYMENT_TYPES, ROLES, Opd, User
-from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.models import EMPLOYMENT_TYPES, ROLES, Opd, User, compose_display_name
+from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.common.asn import ESELON, GOLONGAN
+from app.common.names import PersonNameError, clean_person_text
 from app.common.nip import parse_nip
 from app.extensions import db
+
+
+# A display name (gelar + name) longer than this no longer fits the certificate's name box.
+MAX_DISPLAY_NAME = 150
 
 
 class AccountError(ValueError):
@@ -55,8 +60,10 @@ def create_user(data: AccountData) -> User:
     """Validate and add a new user to the session (flushed, not committed).
 
     Raises :class:`AccountError` for a taken email or NIP, an unknown role,
-    OPD, eselon, golongan or employment type, a bad NIP (see
-    :func:`app.common.nip.parse_nip`) or a password outside 8–128 characters.
+    OPD, eselon, golongan or employment type, a bad NIP or NI PPPK (see
+    :func:`app.common.nip.parse_nip`), a name or gelar that cannot be printed
+    on a certificate (see :func:`app.common.names.clean_person_text`) or a password refused by
+    :func:`app.auth.passwords.password_problem` (length 8–128, common, personal).
     """
     errors: dict[str, str] = {}
     email = normalize_email(data.email)
@@ -64,17 +71,28 @@ def create_user(data: AccountData) -> User:
         errors["email"] = "Alamat email tidak valid."
     elif find_user_by_email(email):
         errors["email"] = "Email ini sudah terdaftar. Silakan masuk."
-    name = (data.full_name or "").strip()
-    if not name:
-        errors["full_name"] = "Nama wajib diisi."
+    cleaned: dict[str, str | None] = {}
+    for field_name, label, required, limit in (("full_name", "Nama", True, 120),
+                                               ("gelar_depan", "Gelar depan", False, 40),
+                                               ("gelar_belakang", "Gelar belakang", False, 80)):
+        try:
+            cleaned[field_name] = clean_person_text(getattr(data, field_name), label, required=required,
+                                                    max_length=limit)
+        except PersonNameError as error:
+            errors[field_name] = str(error)
+    name, gelar_depan, gelar_belakang = (cleaned.get(k) for k in ("full_name", "gelar_depan", "gelar_belakang"))
+    if name and len(compose_display_name(gelar_depan, name, gelar_belakang)) > MAX_DISPLAY_NAME:
+        # Longer names no longer fit the certificate's name box.
+        errors["full_name"] = f"Nama beserta gelar paling banyak {MAX_DISPLAY_NAME} karakter."
     if data.role not in ROLES:
         errors["role"] = f"Peran tidak dikenal: {data.role}."
-    if not MIN_LENGTH <= len(data.password or "") <= MAX_LENGTH:
-        errors["password"] = f"Kata sandi {MIN_LENGTH}–{MAX_LENGTH} karakter."
+    problem = password_problem(data.password, email, name)
+    if problem:
+        errors["password"] = problem
     nip = None
     if data.nip:
         try:
-            nip = parse_nip(data.nip).value
+            nip = parse_nip(data.nip, employment_type=data.employment_type).value
         except ValueError as error:
             errors["nip"] = str(error)
         else:
@@ -96,8 +114,8 @@ def create_user(data: AccountData) -> User:
         password_hash=hash_password(data.password),
         role=data.role,
         full_name=name,
-        gelar_depan=(data.gelar_depan or "").strip() or None,
-        gelar_belakang=(data.gelar_belakang or "").strip() or None,
+        gelar_depan=gelar_depan,
+        gelar_belakang=gelar_belakang,
         nip=nip,
         opd_id=data.opd_id,
         jabatan=(data.jabatan or "").strip() or None,
@@ -129,3 +147,26 @@ def authenticate(email: str, password: str) -> User | None:
 def opd_choices() -> list[tuple[int, str]]:
     """OPD options for forms, by name: ``[(id, name), ...]``."""
     return [(o.id, o.name) for o in db.session.scalars(select(Opd).order_by(Opd.name))]
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Give ``user`` a new password (argon2id) after the policy check.
+
+    Every session of the user is ended and every outstanding reset link is
+    voided (ASVS 5.0 V7.4.3). Raises :class:`AccountError` (field
+    ``password``) when :func:`app.auth.passwords.password_problem` refuses it.
+    """
+    from app.auth import sessions
+    from app.auth.models import PasswordResetToken
+    from app.common.db import utcnow
+
+    problem = password_problem(new_password, user.email, user.full_name)
+    if problem:
+        raise AccountError({"password": problem})
+    user.password_hash = hash_password(new_password)
+    sessions.revoke_all(user)
+    now = utcnow()
+    for token in db.session.scalars(select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
+        token.used_at = now
+    db.session.flush()

@@ -2,6 +2,8 @@
 
 ``flask courses import PATH`` imports course folders written in the format of
 ``courses/FORMAT.md``; the rules live in :mod:`app.catalog.importer`.
+``flask courses export SLUG DIR`` writes one course back to that format
+(:mod:`app.catalog.exporter`).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from app.catalog.importer import (
     CourseImportError,
     ImportResult,
     iter_import,
+    remove_obsolete,
 )
 from app.extensions import db
 
@@ -47,6 +50,7 @@ def import_courses(path: Path) -> None:
         for result in iter_import(path):
             if result.ok:
                 db.session.commit()
+                remove_obsolete(result)
             else:
                 db.session.rollback()
             counts[result.status] += 1
@@ -62,3 +66,30 @@ def import_courses(path: Path) -> None:
     click.echo("Ringkasan: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     if counts[STATUS_FAILED]:
         raise click.exceptions.Exit(1)
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def export_course(slug: str, directory: Path) -> None:
+    """Ekspor kursus SLUG ke folder DIRECTORY dalam format courses/.
+
+    Hasilnya dapat diimpor kembali dengan `flask courses import DIRECTORY`.
+    Folder yang sudah berisi ekspor kursus yang sama ditimpa (berkas yang tidak
+    lagi dipakai dihapus); folder berisi kursus lain ditolak.
+    """
+    from app.admin.audit import record_event
+    from app.catalog.exporter import ExportError, load_for_export, write_course_dir
+
+    course = load_for_export(slug)
+    if course is None:
+        click.echo(f"Kursus dengan slug '{slug}' tidak ditemukan.", err=True)
+        raise click.exceptions.Exit(1)
+    try:
+        written = write_course_dir(course, directory)
+    except (ExportError, OSError) as exc:
+        click.echo(f"Ekspor gagal: {exc}", err=True)
+        raise click.exceptions.Exit(1)
+    record_event(None, "course.export", "course", course.id, format="folder", path=str(directory))
+    db.session.commit()
+    click.echo(f"{slug}: {len(written)} berkas ditulis ke {directory}")

@@ -20,7 +20,16 @@ most one ``quiz.yaml`` per module. Importing happens in two phases:
    Attributes are compared before they are assigned, so importing unchanged
    files issues no UPDATE and ``Course.updated_at`` does not move.
    ``Course.is_published`` of an existing course is never touched; new
-   courses are published. Courses missing from the files are left alone.
+   courses are published unless ``course.yaml`` says ``published: false``
+   (written by the exporter for drafts). Lessons may say ``required: false``
+   and ``video: <YouTube or Vimeo link>`` (stored in canonical form, see
+   :mod:`app.authoring.video`) and ``attachments`` (PDF/PNG/JPEG/WebP files,
+   checked by their bytes and the upload size limit); ``course.yaml`` may
+   name a ``cover`` image. Those files are copied into
+   ``LENTERA_DATA_DIR/attachments`` under generated names; unchanged files
+   (same SHA-256, title and name) are kept, and files an import replaces are
+   listed in ``ImportResult.obsolete_files`` for removal after the commit.
+   Courses missing from the files are left alone.
 
 This module never commits: :func:`iter_import` yields one
 :class:`ImportResult` per course after that course's savepoint is closed, so
@@ -29,6 +38,8 @@ the caller (``flask courses import``) commits once per course.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -40,8 +51,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from app.assessment.models import QUESTION_MULTIPLE, QUESTION_SINGLE, QUESTION_TYPES, Choice, Question, Quiz
-from app.catalog.models import Course, Lesson, Module
+from app.assessment import question_types
+from app.assessment.models import (GRADING_HIGHEST, GRADING_METHODS, KIND_REGULAR, QUESTION_MATCHING,
+                                   QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE, QUESTION_TRUE_FALSE,
+                                   QUESTION_TYPES, QUIZ_KINDS, SHOW_AFTER_PASS, SHOW_ANSWERS, Choice, Question,
+                                   Quiz)
+from app.authoring import files as upload_files
+from app.authoring.video import VideoError, parse_video_url
+from app.catalog.models import Attachment, Course, Lesson, Module
 from app.common.db import utcnow
 from app.extensions import db
 
@@ -60,6 +77,8 @@ __all__ = [
     "QuizSpec",
     "QuestionSpec",
     "ChoiceSpec",
+    "FileSpec",
+    "remove_obsolete",
     "find_course_dirs",
     "load_course",
     "import_course_dir",
@@ -110,11 +129,19 @@ _YAML_PROBLEMS = {
     "but found another document": "file hanya boleh berisi satu dokumen YAML (hapus baris '---')",
 }
 
-_COURSE_KEYS = ({"slug", "title", "jp", "pass_mark", "version", "modules"}, {"summary", "audience"})
+_COURSE_KEYS = ({"slug", "title", "jp", "pass_mark", "version", "modules"},
+                {"summary", "audience", "published", "cover"})
 _MODULE_KEYS = ({"slug", "title", "lessons"}, {"summary", "quiz"})
-_LESSON_KEYS = ({"file", "title"}, {"slug", "minutes"})
-_QUIZ_KEYS = ({"title", "questions"}, {"pass_mark"})
-_QUESTION_KEYS = ({"key", "type", "text", "choices"}, {"points", "explanation"})
+_LESSON_KEYS = ({"file", "title"}, {"slug", "minutes", "required", "video", "attachments"})
+_ATTACHMENT_KEYS = ({"file"}, {"title", "name"})
+_ATTACHMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".webp")
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+_QUIZ_KEYS = ({"title", "questions"}, {"pass_mark", "draw", "shuffle", "max_attempts", "grading", "wait_minutes",
+                                       "time_limit_minutes", "kind", "show_answers"})
+_QUESTION_KEYS = ({"key", "type", "text"}, {"points", "explanation", "choices", "scoring", "answer", "accepted",
+                                            "pairs"})
+_PAIR_KEYS = ({"left", "right"}, set())
+_CHOICE_TYPES = (QUESTION_SINGLE, QUESTION_MULTIPLE)
 _CHOICE_KEYS = ({"text"}, {"correct"})
 
 
@@ -172,6 +199,9 @@ class QuestionSpec:
     explanation: str
     points: Decimal
     choices: list[ChoiceSpec]
+    #: ``Question.settings``: ``scoring`` (multiple, matching), ``answer`` (true_false),
+    #: ``accepted`` (short_answer), ``pairs`` (matching); empty for plain choice questions.
+    settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -182,6 +212,31 @@ class QuizSpec:
     title: str
     pass_mark: Optional[Decimal]
     questions: list[QuestionSpec]
+    draw_count: Optional[int] = None
+    shuffle: bool = False
+    max_attempts: Optional[int] = None
+    grading: str = GRADING_HIGHEST
+    wait_minutes: Optional[int] = None
+    time_limit_minutes: Optional[int] = None
+    kind: str = KIND_REGULAR
+    show_answers: str = SHOW_AFTER_PASS
+
+
+@dataclass
+class FileSpec:
+    """A binary file of the course (attachment or cover) checked by its bytes.
+
+    ``path`` is the file on disk, ``file`` its path inside the course folder,
+    ``name`` the download name, ``content_type`` from the magic number.
+    """
+
+    file: str
+    path: Path
+    title: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
 
 
 @dataclass
@@ -193,6 +248,9 @@ class LessonSpec:
     title: str
     body_md: str
     minutes: Optional[int]
+    is_required: bool = True
+    video_url: Optional[str] = None
+    attachments: list[FileSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -224,6 +282,8 @@ class CourseSpec:
     modules: list[ModuleSpec]
     source: str = ""
     slug_line: int = 1
+    published: bool = True
+    cover: Optional[FileSpec] = None
 
     @property
     def lesson_count(self) -> int:
@@ -256,6 +316,8 @@ class ImportResult:
     spec: Optional[CourseSpec] = None
     changes: list[str] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    #: Stored attachment/cover files the import replaced; remove them after the commit (:func:`remove_obsolete`).
+    obsolete_files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -331,6 +393,15 @@ def _peek(node: Node, key: str) -> Optional[str]:
                 if value and "\n" not in value and len(value) <= _SLUG_MAX:
                     return value
     return None
+
+
+def _upload_limit() -> int:
+    """Largest attachment or cover in bytes: ``LENTERA_ATTACHMENT_MAX_BYTES`` as for uploads."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return int(current_app.config.get("LENTERA_ATTACHMENT_MAX_BYTES") or upload_files.DEFAULT_MAX_BYTES)
+    return upload_files.DEFAULT_MAX_BYTES
 
 
 def _decode(data: bytes) -> tuple[Optional[str], Optional[tuple[int, str]]]:
@@ -593,17 +664,22 @@ class _CourseReader:
         jp = doc.decimal(f, "jp", what, low=Decimal(0), low_inclusive=True, rule="angka >= 0") if "jp" in f else None
         pass_mark = self._pass_mark(doc, f, what) if "pass_mark" in f else None
         version = doc.integer(f, "version", what, minimum=1) if "version" in f else None
+        published = doc.boolean(f, "published", what) if "published" in f else True
+        cover: Optional[FileSpec] | bool = False
+        if "cover" in f:
+            cover = self.binary(doc, f, "cover", what, kind="gambar sampul", suffixes=_IMAGE_SUFFIXES,
+                                allowed=upload_files.IMAGE_TYPES)
         modules = []
         seen: dict[str, int] = {}
         for index, node in enumerate(doc.sequence(f, "modules", what, item="modul") or [], start=1):
             module = self._module(doc, node, index, seen)
             if module is not None:
                 modules.append(module)
-        if None in (slug, title, jp, pass_mark, version) or "modules" not in f:
+        if None in (slug, title, jp, pass_mark, version, published, cover) or "modules" not in f:
             return None
         return CourseSpec(slug=slug, title=title, summary=summary or "", audience=audience or "", jp=jp,
                           pass_mark=pass_mark, version=version, modules=modules, source=doc.name,
-                          slug_line=_line(f["slug"][1]))
+                          slug_line=_line(f["slug"][1]), published=published, cover=cover or None)
 
     @staticmethod
     def _pass_mark(doc: _Doc, f: dict, what: str) -> Optional[Decimal]:
@@ -670,10 +746,67 @@ class _CourseReader:
         minutes = None
         if "minutes" in f and not (isinstance(f["minutes"][1], ScalarNode) and f["minutes"][1].tag == _TAG_NULL):
             minutes = doc.integer(f, "minutes", what, minimum=1)
+        required = doc.boolean(f, "required", what) if "required" in f else True
+        video_url = ""
+        if "video" in f:
+            video_text = doc.text(f, "video", what, one_line=True)
+            video_url = None
+            if video_text is not None:
+                try:
+                    video_url = parse_video_url(video_text).canonical_url
+                except VideoError as exc:
+                    doc.add(f["video"][1], f"{what}: {exc}")
+        attachments: Optional[list[FileSpec]] = []
+        if "attachments" in f:
+            attachments = self._attachments(doc, f, what)
         body = self._lesson_body(rel) if rel is not None else None
-        if None in (rel, slug, title, body):
+        if None in (rel, slug, title, body, required, video_url, attachments):
             return None
-        return LessonSpec(file=rel, slug=slug, title=title, body_md=body, minutes=minutes)
+        return LessonSpec(file=rel, slug=slug, title=title, body_md=body, minutes=minutes, is_required=required,
+                          video_url=video_url or None, attachments=attachments)
+
+    def _attachments(self, doc: _Doc, f: dict, what: str) -> Optional[list[FileSpec]]:
+        nodes = doc.sequence(f, "attachments", what, item="lampiran")
+        if nodes is None:
+            return None
+        found: list[Optional[FileSpec]] = []
+        for number, node in enumerate(nodes, start=1):
+            where = f"{what}, lampiran ke-{number}"
+            af = doc.fields(node, where, _ATTACHMENT_KEYS)
+            if af is None:
+                found.append(None)
+                continue
+            found.append(self.binary(doc, af, "file", where, kind="file lampiran", suffixes=_ATTACHMENT_SUFFIXES,
+                                     allowed=upload_files.ATTACHMENT_TYPES))
+        return None if None in found else found
+
+    def binary(self, doc: _Doc, fields: dict, key: str, what: str, *, kind: str, suffixes: tuple[str, ...],
+               allowed: tuple[str, ...]) -> Optional[FileSpec]:
+        """A PDF or image named in YAML, checked by its own bytes and the upload size limit."""
+        rel = self.referenced_file(doc, fields, key, what, kind=kind, suffixes=suffixes)
+        title = doc.text(fields, "title", what, required=False, max_len=_TITLE_MAX, one_line=True)
+        name = doc.text(fields, "name", what, required=False, max_len=255, one_line=True)
+        if rel is None or title is None or name is None:
+            return None
+        node = fields[key][1]
+        path = self.dir / rel
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            doc.add(node, f"{what}: {kind} tidak dapat dibaca ({exc.strerror})")
+            return None
+        content_type = upload_files.sniff(data[:16])
+        if content_type not in allowed:
+            doc.add(node, f"{what}: isi {kind} '{rel}' bukan " + ", ".join(
+                upload_files.EXTENSIONS[t].upper() for t in allowed))
+            return None
+        limit = _upload_limit()
+        if len(data) > limit:
+            doc.add(node, f"{what}: {kind} '{rel}' lebih besar dari batas {limit} byte")
+            return None
+        name = name or PurePosixPath(rel).name
+        return FileSpec(file=rel, path=path, title=title or name, name=name, content_type=content_type,
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
     def _lesson_body(self, rel: str) -> Optional[str]:
         doc = self.doc(rel)
@@ -710,9 +843,38 @@ class _CourseReader:
             question = self._question(doc, node, index, seen)
             if question is not None:
                 questions.append(question)
-        if title is None or "questions" not in f:
+        settings = self._quiz_settings(doc, f, what, questions)
+        if title is None or "questions" not in f or settings is None:
             return None
-        return QuizSpec(file=rel, title=title, pass_mark=pass_mark, questions=questions)
+        return QuizSpec(file=rel, title=title, pass_mark=pass_mark, questions=questions, **settings)
+
+    @staticmethod
+    def _quiz_settings(doc: _Doc, f: dict, what: str, questions: list) -> Optional[dict]:
+        """draw, shuffle, attempts, grading, timing, kind and show_answers of a quiz (FORMAT.md)."""
+        values: dict = {}
+        ok = True
+        for key, attr in (("draw", "draw_count"), ("max_attempts", "max_attempts"),
+                          ("wait_minutes", "wait_minutes"), ("time_limit_minutes", "time_limit_minutes")):
+            if key in f:
+                values[attr] = doc.integer(f, key, what, minimum=1)
+                ok = ok and values[attr] is not None
+        if values.get("draw_count") is not None and values["draw_count"] > len(questions):
+            doc.add(f["draw"][1], f"{what}: 'draw' ({values['draw_count']}) melebihi jumlah pertanyaan "
+                                  f"({len(questions)})")
+            ok = False
+        if "shuffle" in f:
+            values["shuffle"] = doc.boolean(f, "shuffle", what)
+            ok = ok and values["shuffle"] is not None
+        for key, allowed in (("grading", GRADING_METHODS), ("kind", QUIZ_KINDS), ("show_answers", SHOW_ANSWERS)):
+            if key in f:
+                value = doc.text(f, key, what, one_line=True)
+                if value is not None and value not in allowed:
+                    doc.add(f[key][1], f"{what}: '{key}' harus salah satu dari: " + ", ".join(allowed)
+                                       + f" (tertulis: {value!r})")
+                    value = None
+                values[key] = value
+                ok = ok and value is not None
+        return values if ok else None
 
     def _question(self, doc: _Doc, node: Node, index: int, seen: dict[str, int]) -> Optional[QuestionSpec]:
         what = f"pertanyaan {_peek(node, 'key') or f'ke-{index}'}"
@@ -733,19 +895,94 @@ class _CourseReader:
                 seen[key] = _line(f["key"][1])
         qtype = doc.text(f, "type", what, one_line=True)
         if qtype is not None and qtype not in QUESTION_TYPES:
-            doc.add(f["type"][1], f"{what}: type '{qtype}' tidak dikenal; pilih single (tepat satu jawaban benar) "
-                                  "atau multiple (satu atau lebih jawaban benar)")
+            doc.add(f["type"][1], f"{what}: type '{qtype}' tidak dikenal; pilih single (tepat satu jawaban benar), "
+                                  "multiple (satu atau lebih jawaban benar), true_false, short_answer atau matching")
             qtype = None
         text = doc.text(f, "text", what)
         explanation = doc.text(f, "explanation", what, required=False)
         points = Decimal(1)
         if "points" in f:
             points = doc.decimal(f, "points", what, low=Decimal(0), low_inclusive=False, rule="lebih dari 0")
-        choices = self._choices(doc, f, what, qtype)
-        if None in (key, qtype, text, points, choices):
+        if qtype in _CHOICE_TYPES or (qtype is None and "choices" in f):
+            choices = self._choices(doc, f, what, qtype)
+        elif "choices" in f:
+            doc.add(f["choices"][0], f"{what}: tipe {qtype} tidak memakai 'choices'")
+            choices = None
+        else:
+            choices = []
+        settings = self._question_settings(doc, f, what, qtype) if qtype is not None else None
+        if None in (key, qtype, text, points, choices, settings):
             return None
+        if qtype not in _CHOICE_TYPES:
+            definition = {"type": qtype, "text": text, "points": str(points), **settings}
+            for problem in question_types.validate_definition(definition):
+                doc.add(node, f"{what}: {problem}")
+                settings = None
+            if settings is None:
+                return None
         return QuestionSpec(key=key, type=qtype, text=text, explanation=explanation or "", points=points,
-                            choices=choices)
+                            choices=choices, settings=settings)
+
+    @staticmethod
+    def _question_settings(doc: _Doc, f: dict, what: str, qtype: str) -> Optional[dict]:
+        """The type-specific keys of a question (FORMAT.md); ``{}`` for plain choice questions."""
+        used = {"scoring": (QUESTION_MULTIPLE, QUESTION_MATCHING), "answer": (QUESTION_TRUE_FALSE,),
+                "accepted": (QUESTION_SHORT_ANSWER,), "pairs": (QUESTION_MATCHING,)}
+        settings: dict = {}
+        ok = True
+        for key, types_using in used.items():
+            if key in f and qtype not in types_using:
+                doc.add(f[key][0], f"{what}: '{key}' hanya untuk tipe " + ", ".join(types_using))
+                ok = False
+        for key, needed_by in (("answer", QUESTION_TRUE_FALSE), ("accepted", QUESTION_SHORT_ANSWER),
+                               ("pairs", QUESTION_MATCHING)):
+            if qtype == needed_by and key not in f:
+                doc.add(f["type"][1], f"{what}: tipe {qtype} wajib punya '{key}'")
+                ok = False
+        if not ok:
+            return None
+        if "scoring" in f:
+            scoring = doc.text(f, "scoring", what, one_line=True)
+            if scoring is not None and scoring not in question_types.SCORINGS:
+                doc.add(f["scoring"][1], f"{what}: 'scoring' harus all_or_nothing atau partial (tertulis: {scoring!r})")
+                return None
+            if scoring is None:
+                return None
+            # The default scoring is not stored, so files without 'scoring' import unchanged.
+            default = question_types.SCORING_PARTIAL if qtype == QUESTION_MATCHING else \
+                question_types.SCORING_ALL_OR_NOTHING
+            if scoring != default:
+                settings["scoring"] = scoring
+        if qtype == QUESTION_TRUE_FALSE:
+            answer = doc.boolean(f, "answer", what)
+            if answer is None:
+                return None
+            settings["answer"] = answer
+        if qtype == QUESTION_SHORT_ANSWER:
+            accepted = []
+            for item in doc.sequence(f, "accepted", what, item="jawaban") or []:
+                if not isinstance(item, ScalarNode) or not item.value.strip():
+                    doc.add(item, f"{what}: setiap jawaban di 'accepted' harus berupa teks yang tidak kosong")
+                    return None
+                accepted.append(item.value.strip())
+            if not accepted:
+                return None
+            settings["accepted"] = accepted
+        if qtype == QUESTION_MATCHING:
+            pairs = []
+            for number, item in enumerate(doc.sequence(f, "pairs", what, item="pasangan") or [], start=1):
+                pf = doc.fields(item, f"{what}, pasangan ke-{number}", _PAIR_KEYS)
+                if pf is None:
+                    return None
+                left = doc.text(pf, "left", f"{what}, pasangan ke-{number}")
+                right = doc.text(pf, "right", f"{what}, pasangan ke-{number}")
+                if None in (left, right):
+                    return None
+                pairs.append({"left": left, "right": right})
+            if not pairs:
+                return None
+            settings["pairs"] = pairs
+        return settings
 
     @staticmethod
     def _choices(doc: _Doc, f: dict, what: str, qtype: Optional[str]) -> Optional[list[ChoiceSpec]]:
@@ -803,6 +1040,10 @@ _FIELD_NAMES = {
     "title": "judul", "summary": "ringkasan", "audience": "sasaran", "jp": "JP", "pass_mark": "nilai lulus",
     "version": "versi", "body_md": "isi", "minutes": "durasi", "position": "urutan", "text": "teks",
     "explanation": "penjelasan", "points": "poin", "type": "tipe", "is_correct": "kunci jawaban",
+    "settings": "pengaturan soal", "draw_count": "jumlah soal diambil", "shuffle": "acak urutan",
+    "max_attempts": "batas percobaan", "grading": "cara penilaian", "wait_minutes": "jeda percobaan",
+    "time_limit_minutes": "batas waktu", "kind": "jenis kuis", "show_answers": "tampilkan kunci",
+    "is_required": "wajib", "video_url": "video",
 }
 
 
@@ -811,6 +1052,51 @@ class _Sync:
 
     def __init__(self) -> None:
         self.changes: list[str] = []
+        #: Files written into storage by this import (removed again if the import fails).
+        self.stored: list[str] = []
+        #: Stored files no longer referenced once this import is committed.
+        self.obsolete: list[str] = []
+
+    @staticmethod
+    def _data_dir() -> str:
+        from flask import current_app
+
+        return current_app.config["LENTERA_DATA_DIR"]
+
+    def _store(self, spec: FileSpec, allowed: tuple[str, ...]) -> str:
+        stored = upload_files.store_bytes(spec.path.read_bytes(), self._data_dir(), allowed=allowed,
+                                          max_bytes=max(spec.size, 1))
+        self.stored.append(stored.stored_name)
+        return stored.stored_name
+
+    def cover(self, course: Course, spec: Optional[FileSpec]) -> None:
+        current = course.cover_image
+        if spec is None:
+            if current:
+                course.cover_image = None
+                self.obsolete.append(current)
+                self.changes.append("kursus: gambar sampul dihapus")
+            return
+        if current and upload_files.sha256_of(self._data_dir(), current) == spec.sha256:
+            return
+        course.cover_image = self._store(spec, upload_files.IMAGE_TYPES)
+        if current:
+            self.obsolete.append(current)
+        self.changes.append("kursus: gambar sampul")
+
+    def attachments(self, lesson: Lesson, specs: list[FileSpec], label: str) -> None:
+        """Same titles, names and bytes in the same order: untouched; otherwise replaced as a whole."""
+        current = sorted(lesson.attachments, key=lambda a: a.id or 0)
+        if [(a.title, a.original_name, a.sha256) for a in current] == [(f.title, f.name, f.sha256) for f in specs]:
+            return
+        for old in current:
+            lesson.attachments.remove(old)
+            self.obsolete.append(old.stored_name)
+        for spec in specs:
+            lesson.attachments.append(Attachment(
+                title=spec.title, original_name=spec.name, stored_name=self._store(spec, upload_files.ATTACHMENT_TYPES),
+                content_type=spec.content_type, size=spec.size, sha256=spec.sha256))
+        self.changes.append(f"{label}: lampiran")
 
     def set(self, obj, label: str, **values) -> None:
         for attr, value in values.items():
@@ -821,6 +1107,7 @@ class _Sync:
     def course(self, course: Course, spec: CourseSpec) -> None:
         self.set(course, "kursus", title=spec.title, summary=spec.summary, audience=spec.audience, jp=spec.jp,
                  pass_mark=spec.pass_mark, version=spec.version)
+        self.cover(course, spec.cover)
         existing = {m.slug: m for m in course.modules}
         wanted = {m.slug for m in spec.modules}
         for module in [m for m in course.modules if m.slug not in wanted]:
@@ -850,7 +1137,9 @@ class _Sync:
                 module.lessons.append(lesson)
                 self.changes.append(f"pelajaran baru: {spec.slug}/{lesson_spec.slug}")
             self.set(lesson, f"pelajaran {spec.slug}/{lesson_spec.slug}", title=lesson_spec.title,
-                     body_md=lesson_spec.body_md, minutes=lesson_spec.minutes, position=lesson_position)
+                     body_md=lesson_spec.body_md, minutes=lesson_spec.minutes, position=lesson_position,
+                     is_required=lesson_spec.is_required, video_url=lesson_spec.video_url)
+            self.attachments(lesson, lesson_spec.attachments, f"pelajaran {spec.slug}/{lesson_spec.slug}")
         module.lessons.sort(key=lambda lesson: lesson.position)
         if spec.quiz is None:
             if module.quiz is not None:
@@ -863,7 +1152,10 @@ class _Sync:
         self.quiz(module.quiz, spec.quiz, spec.slug)
 
     def quiz(self, quiz: Quiz, spec: QuizSpec, module_slug: str) -> None:
-        self.set(quiz, f"kuis {module_slug}", title=spec.title, pass_mark=spec.pass_mark)
+        self.set(quiz, f"kuis {module_slug}", title=spec.title, pass_mark=spec.pass_mark,
+                 draw_count=spec.draw_count, shuffle=spec.shuffle, max_attempts=spec.max_attempts,
+                 grading=spec.grading, wait_minutes=spec.wait_minutes,
+                 time_limit_minutes=spec.time_limit_minutes, kind=spec.kind, show_answers=spec.show_answers)
         existing = {q.key: q for q in quiz.questions}
         wanted = {q.key for q in spec.questions}
         for question in [q for q in quiz.questions if q.key not in wanted]:
@@ -877,7 +1169,8 @@ class _Sync:
                 quiz.questions.append(question)
                 self.changes.append(f"pertanyaan baru: {module_slug}/{question_spec.key}")
             self.set(question, label, type=question_spec.type, text=question_spec.text,
-                     explanation=question_spec.explanation, points=question_spec.points, position=position)
+                     explanation=question_spec.explanation, points=question_spec.points, position=position,
+                     settings=json.dumps(question_spec.settings, ensure_ascii=False, sort_keys=True))
             self.choices(question, question_spec.choices, label)
         quiz.questions.sort(key=lambda q: q.position)
 
@@ -898,16 +1191,16 @@ class _Sync:
         question.choices.sort(key=lambda c: c.position)
 
 
-def _apply(spec: CourseSpec) -> tuple[Course, str, list[str]]:
+def _apply(spec: CourseSpec, sync: Optional[_Sync] = None) -> tuple[Course, str, list[str]]:
     modules = selectinload(Course.modules)
     query = select(Course).where(Course.slug == spec.slug).options(
-        modules.selectinload(Module.lessons),
+        modules.selectinload(Module.lessons).selectinload(Lesson.attachments),
         modules.selectinload(Module.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
     )
     course = db.session.execute(query).scalar_one_or_none()
-    sync = _Sync()
+    sync = sync if sync is not None else _Sync()
     if course is None:
-        course = Course(slug=spec.slug, is_published=True)
+        course = Course(slug=spec.slug, is_published=spec.published)
         db.session.add(course)
         sync.course(course, spec)
         return course, STATUS_CREATED, []
@@ -930,13 +1223,27 @@ def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = Non
         problem = ImportProblem(spec.source, spec.slug_line,
                                 f"slug kursus '{spec.slug}' sudah dipakai oleh {first.source}:{first.slug_line}")
         return ImportResult(path=display, status=STATUS_FAILED, slug=spec.slug, spec=spec, problems=[problem])
-    with db.session.begin_nested():
-        course, status, changes = _apply(spec)
-        db.session.flush()
+    sync = _Sync()
+    try:
+        with db.session.begin_nested():
+            course, status, changes = _apply(spec, sync)
+            db.session.flush()
+    except BaseException:
+        for name in sync.stored:
+            upload_files.remove_stored(_Sync._data_dir(), name)
+        raise
     if claimed is not None:
         claimed[spec.slug] = spec
     return ImportResult(path=display, status=status, slug=spec.slug, course_id=course.id, spec=spec,
-                        changes=changes)
+                        changes=changes, obsolete_files=sync.obsolete)
+
+
+def remove_obsolete(result: ImportResult) -> None:
+    """Delete the stored files an import replaced; call only after its commit."""
+    from flask import current_app
+
+    for name in result.obsolete_files:
+        upload_files.remove_stored(current_app.config["LENTERA_DATA_DIR"], name)
 
 
 def import_course_dir(course_dir: str | Path) -> ImportResult:

@@ -41,6 +41,12 @@ class Course(db.Model):
     is_published: Mapped[bool] = mapped_column(default=True)
     # Self-enrolment: open to all, by operator approval, or closed (operators enrol).
     enrolment_mode: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    # Certificate layout under certificates/<name>/ (None: "default"; a cohort's choice wins).
+    certificate_template: Mapped[Optional[str]] = mapped_column(String(100))
+    # Recertification: certificates expire this many months after completion (None: never).
+    certificate_validity_months: Mapped[Optional[int]] = mapped_column()
+    # Generated file name under LENTERA_DATA_DIR/attachments (never the uploaded name).
+    cover_image: Mapped[Optional[str]] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -96,5 +102,39 @@ class Lesson(db.Model):
     minutes: Mapped[Optional[int]] = mapped_column()
     position: Mapped[int] = mapped_column(default=0)
     is_required: Mapped[bool] = mapped_column(default=True)
+    # Canonical watch URL of an allowlisted host (app/authoring/video.py); the iframe is built from it.
+    video_url: Mapped[Optional[str]] = mapped_column(String(300))
 
     module: Mapped[Module] = relationship(back_populates="lessons")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="lesson", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class Attachment(db.Model):
+    """A file (PDF, PNG, JPEG, WebP) attached to a lesson.
+
+    The bytes live in ``LENTERA_DATA_DIR/attachments/<stored_name>``; the
+    type was checked on the file's own bytes when uploaded.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("size > 0", name="size_positive"),
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/png', 'image/jpeg', 'image/webp')", name="type_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="attachments")

@@ -10,7 +10,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.assessment.models import Quiz, QuizAttempt
+from app.assessment.grading import grades_for_enrolments, quiz_facts
+from app.assessment.models import Quiz
 from app.catalog.models import Course, Lesson, Module
 from app.extensions import db
 from app.learning import services as learning
@@ -99,7 +100,8 @@ def catalog_entries(user) -> list[CatalogEntry]:
 
 @dataclass(frozen=True)
 class QuizStatus:
-    """A learner's record on one quiz: attempt count, best stored percent, passed ever."""
+    """A learner's grade on one quiz: submitted attempts, the grade by the quiz's
+    grading method (percent, truncated) and whether that grade passes."""
 
     attempts: int = 0
     best_percent: Decimal | None = None
@@ -117,19 +119,16 @@ class ModuleOutline:
 
 
 def quiz_statuses(enrolment: Enrolment | None) -> dict[int, QuizStatus]:
-    """``{quiz_id: QuizStatus}`` of every quiz the enrolment attempted (one query)."""
+    """``{quiz_id: QuizStatus}`` of every quiz the enrolment submitted an attempt at.
+
+    The grade and pass follow each quiz's grading method (highest, last or
+    average; app.assessment.grading); attempts still in progress do not count.
+    """
     if enrolment is None:
         return {}
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_id, QuizAttempt.percent, QuizAttempt.passed)
-        .where(QuizAttempt.enrolment_id == enrolment.id)
-    ).all()
-    statuses: dict[int, QuizStatus] = {}
-    for quiz_id, percent, passed in rows:
-        current = statuses.get(quiz_id, QuizStatus())
-        best = percent if current.best_percent is None else max(current.best_percent, percent)
-        statuses[quiz_id] = QuizStatus(current.attempts + 1, best, current.passed or passed)
-    return statuses
+    grades = grades_for_enrolments([enrolment.id], quiz_facts([enrolment.course_id]))
+    return {quiz_id: QuizStatus(grade.attempts, grade.percent, grade.passed)
+            for (_, quiz_id), grade in grades.items()}
 
 
 def course_outline(course: Course, enrolment: Enrolment | None) -> list[ModuleOutline]:

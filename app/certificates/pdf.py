@@ -1,30 +1,29 @@
-"""Render a training certificate (sertifikat) as a PDF.
+"""Render a training certificate (sertifikat) as a PDF from a template.
 
 Pure renderer: no Flask, no database. The caller gathers the data into a
-:class:`CertificateContent` and gets the PDF bytes back from
-:func:`render_certificate_pdf`; storing and serving the file is done
-elsewhere.
+:class:`CertificateContent`, picks a :class:`~app.certificates.layout.CertificateTemplate`
+(``certificates/<name>/template.yaml``; ``default`` when none is given) and
+gets the PDF bytes back from :func:`render_certificate_pdf`; signing,
+storing and serving the file are done elsewhere.
 
 Design rules:
 
 * Everything is drawn with the ReportLab *canvas* API (``drawString`` and
   friends), never with ``Paragraph`` markup, so a name such as
   ``"<b>Budi</b> & Co"`` is printed literally and cannot inject markup.
-* Only the bundled DejaVu TrueType fonts (``fonts/``, licence in
+* Only TrueType fonts shipped in ``fonts/`` (DejaVu, licence in
   ``fonts/LICENSE-DejaVu.txt``) are used and they are embedded (subset) in
-  the PDF, so the certificate looks the same on every reader. A character
-  the font lacks is refused with :class:`CertificateFontError` instead of
-  being printed as an empty box.
+  the PDF. A character the font lacks is refused with
+  :class:`CertificateFontError` instead of being printed as an empty box.
 * All text is normalised to Unicode NFC and runs of whitespace (including
   newlines and tabs from form input) are collapsed to one space; letters
   are never re-cased (a holder's "dr." stays "dr.").
-* Nothing is ever cut off: long text shrinks within bounds and wraps; if it
-  still cannot fit, :class:`CertificateLayoutError` is raised.
-* The footer follows the usual wording of electronically signed Indonesian
-  government documents (QR code + verification link; domain-facts §6). It
-  does not claim a BSrE certified signature.
-* Output is deterministic for identical content (``invariant=1``: fixed
-  creation date and document ID).
+* Nothing is ever cut off: text shrinks to its box's minimum size, then
+  wraps to the box's line limit; if it still cannot fit,
+  :class:`CertificateLayoutError` is raised.
+* Nothing fetches a URL: a background image is a file beside the template.
+* Output is deterministic for identical content and template
+  (``invariant=1``: fixed creation date and document ID).
 """
 
 from __future__ import annotations
@@ -36,15 +35,22 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import segno
-from reportlab.lib.colors import Color
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 
+from app.certificates.layout import (
+    FIELDS,
+    FONT_DIR,
+    CertificateTemplate,
+    Signatory,
+    TextBox,
+    load_template,
+)
 from app.common.formatting import format_date_id, format_jp
 
 __all__ = [
@@ -53,26 +59,13 @@ __all__ = [
     "CertificateLayoutError",
     "render_certificate_pdf",
     "format_nip_grouped",
+    "signature_statement",
 ]
-
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-
-# Registered ReportLab font names -> file in FONT_DIR.
-SANS = "LenteraDejaVuSans"
-SANS_BOLD = "LenteraDejaVuSans-Bold"
-SERIF_BOLD = "LenteraDejaVuSerif-Bold"
-_FONT_FILES = {
-    SANS: "DejaVuSans.ttf",
-    SANS_BOLD: "DejaVuSans-Bold.ttf",
-    SERIF_BOLD: "DejaVuSerif-Bold.ttf",
-}
-
-PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)  # 841.89 x 595.28 pt
 
 NAVY = Color(0.11, 0.23, 0.37)
 GOLD = Color(0.69, 0.55, 0.30)
 INK = Color(0.13, 0.13, 0.15)
-GREY = Color(0.36, 0.38, 0.42)
+RED = Color(0.70, 0.10, 0.10)
 
 _fonts_lock = threading.Lock()
 _fonts: dict[str, TTFont] = {}
@@ -80,6 +73,14 @@ _fonts: dict[str, TTFont] = {}
 # renders so concurrent threads never interleave on them (a render takes
 # tens of milliseconds).
 _render_lock = threading.Lock()
+
+#: The visible statement on a production-signed certificate.
+SIGNED_STATEMENT = "Dokumen ini ditandatangani secara elektronik."
+#: The visible statement when the development key signed it.
+DEV_SIGNED_STATEMENT = ("Dokumen ini ditandatangani dengan TANDA TANGAN ELEKTRONIK PENGEMBANGAN (uji coba), "
+                        "bukan tanda tangan resmi instansi.")
+SIGNATURE_MARK = "Ditandatangani secara elektronik"
+DEV_SIGNATURE_MARK = "TANDA TANGAN PENGEMBANGAN"
 
 
 class CertificateFontError(ValueError):
@@ -102,9 +103,9 @@ class CertificateFontError(ValueError):
 
 
 class CertificateLayoutError(ValueError):
-    """A text is too long to fit on the certificate even at the smallest
-    allowed size; ``str(error)`` is an Indonesian message naming the field.
-    Raised instead of silently truncating anything."""
+    """A text is too long to fit its box even at the smallest allowed size;
+    ``str(error)`` is an Indonesian message naming the field. Raised instead
+    of silently truncating anything."""
 
     def __init__(self, field: str):
         self.field = field
@@ -121,21 +122,21 @@ class CertificateContent:
     :ivar nip: the holder's NIP or ``None``; 18 digits (spaces/dots/dashes
         between groups allowed) are printed grouped
         ``"19660801 198803 1 001"``, anything else as given.
-    :ivar course_title: the training's title (up to three printed lines).
+    :ivar course_title: the training's title.
     :ivar jp: credited *jam pelajaran* as ``Decimal`` (or ``int``), printed
         via :func:`~app.common.formatting.format_jp` (``"19,5 JP"``).
-    :ivar completed_on: completion date, already in local time (a ``date``,
-        not a ``datetime``).
+    :ivar completed_on: completion date, already in local time (a ``date``).
     :ivar number: certificate number as issued.
-    :ivar verify_url: absolute verification URL, encoded in the QR code and
-        printed in full.
-    :ivar institution_name: issuing institution, e.g. ``"Badan Pengembangan
-        Sumber Daya Manusia Provinsi Kalimantan Timur"``.
+    :ivar verify_url: absolute verification URL, encoded in the QR code.
+    :ivar institution_name: issuing institution.
     :ivar signatory_name: signing official's name with gelar.
     :ivar signatory_title: signing official's position (jabatan).
     :ivar signatory_nip: signing official's NIP or ``None``.
     :ivar place: place of issue for the date line, e.g. ``"Samarinda"``.
     :ivar opd_name: holder's OPD (unit) or ``None``.
+    :ivar valid_until: last day of validity (local date) or ``None`` (no expiry).
+    :ivar development_signature: True when the development key signs the
+        PDF; the page then says so in words (:func:`signature_statement`).
     """
 
     holder_name: str
@@ -151,6 +152,13 @@ class CertificateContent:
     signatory_nip: str | None
     place: str
     opd_name: str | None
+    valid_until: _dt.date | None = None
+    development_signature: bool = False
+
+
+def signature_statement(development: bool) -> str:
+    """The sentence printed about the electronic signature."""
+    return DEV_SIGNED_STATEMENT if development else SIGNED_STATEMENT
 
 
 # --------------------------------------------------------------------------
@@ -158,17 +166,22 @@ class CertificateContent:
 # --------------------------------------------------------------------------
 
 
-def _ensure_fonts() -> dict[str, TTFont]:
-    """Load and register the bundled TTF fonts once per process."""
-    if len(_fonts) == len(_FONT_FILES):
-        return _fonts
+def font_name(file_name: str) -> str:
+    """The ReportLab name under which a shipped TTF file is registered."""
+    return "Lentera-" + file_name.rsplit(".", 1)[0]
+
+
+def _ensure_font(file_name: str) -> str:
+    """Load and register a shipped TTF once per process; returns its ReportLab name."""
+    name = font_name(file_name)
+    if name in _fonts:
+        return name
     with _fonts_lock:
-        for name, filename in _FONT_FILES.items():
-            if name not in _fonts:
-                font = TTFont(name, str(FONT_DIR / filename))
-                pdfmetrics.registerFont(font)
-                _fonts[name] = font
-    return _fonts
+        if name not in _fonts:
+            font = TTFont(name, str(FONT_DIR / file_name))
+            pdfmetrics.registerFont(font)
+            _fonts[name] = font
+    return name
 
 
 _NIP_SEPARATORS = re.compile(r"[\s.\-]")
@@ -195,17 +208,15 @@ def format_nip_grouped(nip: str) -> str:
     return text
 
 
-def _check_chars(text: str, font_name: str, field: str) -> None:
-    cmap = _ensure_fonts()[font_name].face.charToGlyph
+def _check_chars(text: str, font: str, field: str) -> None:
+    cmap = _fonts[font].face.charToGlyph
     for ch in text:
         if ord(ch) not in cmap:
             raise CertificateFontError(ch, field)
 
 
-def _width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
-
-
+def _width(text: str, font: str, size: float, spacing: float = 0.0) -> float:
+    return pdfmetrics.stringWidth(text, font, size) + spacing * max(0, len(text) - 1)
 def _break_word(word: str, font: str, size: float, width: float) -> list[str]:
     """Split one over-long word into pieces no wider than ``width``."""
     pieces: list[str] = []
@@ -270,64 +281,69 @@ def _sizes(start: float, stop: float, step: float = 0.5) -> list[float]:
     return out
 
 
-def _fit(
-    text: str,
-    font: str,
-    width: float,
-    *,
-    max_size: float,
-    min_single: float,
-    wrap_max: float,
-    min_size: float,
-    max_lines: int,
-    field: str,
-) -> tuple[float, list[str]]:
-    """Choose a font size and line breaks for ``text``.
+def _fit_box(text: str, font: str, box: TextBox) -> tuple[float, list[str]]:
+    """Choose a size and line breaks for ``text`` in ``box``.
 
-    First shrink a single line from ``max_size`` down to ``min_single``;
-    if it still does not fit, wrap (balanced) into at most ``max_lines``
-    lines at the largest size from ``wrap_max`` down to ``min_size``.
-    :raises CertificateLayoutError: if nothing fits.
+    First a single line shrinks from ``size`` to ``min_size``; if it still
+    does not fit, the text wraps (balanced) into at most ``max_lines`` lines
+    at the largest size from ``wrap_size`` down to ``wrap_min_size``. Lines
+    must fit the box's width and, stacked, its height.
+    :raises CertificateLayoutError: nothing fits.
     """
-    for size in _sizes(max_size, min_single):
-        if _width(text, font, size) <= width:
+    _, _, width, height = box.box
+    spacing = box.letter_spacing
+    for size in _sizes(box.size, box.min_size):
+        if _width(text, font, size, spacing) <= width and size <= height + 1e-6:
             return size, [text]
-    for size in _sizes(wrap_max, min_size):
-        lines = _wrap_balanced(text, font, size, width)
-        if len(lines) <= max_lines:
-            return size, lines
-    raise CertificateLayoutError(field)
+    if box.max_lines > 1:
+        for size in _sizes(box.wrap_size, box.wrap_min_size):
+            lines = _wrap_balanced(text, font, size, width)
+            if (len(lines) <= box.max_lines
+                    and all(_width(line, font, size, spacing) <= width for line in lines)
+                    and size + (len(lines) - 1) * size * box.leading <= height + 1e-6):
+                return size, lines
+    raise CertificateLayoutError(box.label)
 
 
-# --------------------------------------------------------------------------
-# Drawing
-# --------------------------------------------------------------------------
+def _draw_lines(c: rl_canvas.Canvas, lines: list[str], box: tuple, font: str, size: float,
+                leading: float, color, align: str = "center", valign: str = "top",
+                spacing: float = 0.0, underline: bool = False) -> None:
+    """Draw ``lines`` inside ``box`` ([x, y, w, h]) with the given alignment."""
+    x, y, w, h = box
+    lead = size * leading
+    block = size + (len(lines) - 1) * lead
+    top = y + h
+    if valign == "middle":
+        top -= (h - block) / 2
+    elif valign == "bottom":
+        top = y + block
+    first = top - size * 0.8  # baseline: cap height below the top, descenders inside the box
+    c.saveState()
+    c.setFillColor(color)
+    c.setStrokeColor(color)
+    for i, line in enumerate(lines):
+        line_w = _width(line, font, size, spacing)
+        if align == "left":
+            lx = x
+        elif align == "right":
+            lx = x + w - line_w
+        else:
+            lx = x + (w - line_w) / 2
+        baseline = first - i * lead
+        text = c.beginText(lx, baseline)
+        text.setFont(font, size)
+        if spacing:
+            text.setCharSpace(spacing)
+        text.textOut(line)
+        c.drawText(text)
+        if underline:
+            c.setLineWidth(max(0.4, size * 0.05))
+            c.line(lx, baseline - 2, lx + line_w, baseline - 2)
+    c.restoreState()
 
 
-@dataclass
-class _Block:
-    """A run of centred lines in the middle column."""
-
-    lines: list[str]
-    font: str
-    size: float
-    color: Color
-    gap_before: float
-    leading_factor: float = 1.22
-    rule_after: bool = False  # thin gold rule under the block
-
-    @property
-    def leading(self) -> float:
-        return self.size * self.leading_factor
-
-    @property
-    def height(self) -> float:
-        h = self.size + self.leading * (len(self.lines) - 1)
-        return h + (10.0 if self.rule_after else 0.0)
-
-
-def _draw_border(c: rl_canvas.Canvas) -> None:
-    w, h = PAGE_WIDTH, PAGE_HEIGHT
+def _draw_border(c: rl_canvas.Canvas, w: float, h: float) -> None:
+    """The classic frame: navy outer line, double gold inner line, gold corner diamonds."""
     c.saveState()
     c.setStrokeColor(NAVY)
     c.setLineWidth(2.6)
@@ -337,7 +353,6 @@ def _draw_border(c: rl_canvas.Canvas) -> None:
     c.rect(25, 25, w - 50, h - 50, stroke=1, fill=0)
     c.setLineWidth(0.4)
     c.rect(28.5, 28.5, w - 57, h - 57, stroke=1, fill=0)
-    # small gold diamonds on the inner frame's corners
     c.setFillColor(GOLD)
     for x, y in ((25, 25), (w - 25, 25), (25, h - 25), (w - 25, h - 25)):
         p = c.beginPath()
@@ -348,18 +363,6 @@ def _draw_border(c: rl_canvas.Canvas) -> None:
         p.close()
         c.drawPath(p, stroke=0, fill=1)
     c.restoreState()
-
-
-def _draw_centred_lines(
-    c: rl_canvas.Canvas, lines: list[str], x: float, y: float,
-    font: str, size: float, leading: float, color: Color,
-) -> float:
-    """Draw lines centred on ``x``, first baseline at ``y``; return the last baseline."""
-    c.setFont(font, size)
-    c.setFillColor(color)
-    for i, line in enumerate(lines):
-        c.drawCentredString(x, y - i * leading, line)
-    return y - (len(lines) - 1) * leading
 
 
 def _draw_qr(c: rl_canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
@@ -393,282 +396,193 @@ def _draw_qr(c: rl_canvas.Canvas, url: str, x: float, y: float, size: float) -> 
     c.restoreState()
 
 
-def render_certificate_pdf(content: CertificateContent) -> bytes:
-    """Render ``content`` as a one-page A4-landscape PDF and return its bytes.
+@dataclass(frozen=True)
+class _Prepared:
+    """A text box with its final text, font, size and lines."""
 
-    Layout (top to bottom): institution, "SERTIFIKAT", "Nomor: …",
-    "diberikan kepada", holder name (serif bold, 30 pt shrinking to 16 pt,
-    then up to two balanced lines), NIP, OPD, "telah menyelesaikan
-    pelatihan", course title (up to three lines), "dengan beban 19,5 JP";
-    bottom left the QR code to ``verify_url`` with the URL under it; bottom
-    right "<place>, <date>" and the signatory block; a footer stating the
-    document is signed electronically and how to verify it. If the middle
-    column is too tall, it is scaled down uniformly (to 70 % at most).
+    box: TextBox
+    font: str
+    size: float
+    lines: list[str]
 
-    :returns: PDF bytes (deterministic for identical content).
-    :raises CertificateFontError: a printed character is not in the
-        bundled DejaVu fonts (message names the character and code point).
-    :raises CertificateLayoutError: a text cannot fit even at the smallest
-        allowed size.
+
+@dataclass(frozen=True)
+class _PreparedSignatory:
+    signatory: Signatory
+    font: str
+    bold: str
+    title: tuple[float, list[str]]
+    name: tuple[float, list[str]]
+    nip: str
+    layout: dict
+
+
+_SIG_GAP = 30.0  # room for the signature mark between the title and the name
+
+
+def _prepare_signatory(sig: Signatory, content_values: dict, development: bool) -> _PreparedSignatory:
+    font, bold = _ensure_font(sig.font_file), _ensure_font(sig.bold_font_file)
+    if sig.source == "config":
+        name, title, nip = content_values["signatory_name"], content_values["signatory_title"], \
+            content_values["signatory_nip"]
+    else:
+        name, title = clean_text(sig.name or ""), clean_text(sig.title or "")
+        nip = format_nip_grouped(sig.nip) if sig.nip else ""
+    for text, f, label in ((name, bold, "nama penanda tangan"), (title, font, "jabatan penanda tangan"),
+                           (nip, font, "NIP penanda tangan")):
+        _check_chars(text, f, label)
+    x, y, w, h = sig.box
+    title_box = TextBox(text=title, placeholders=(), font_file=sig.font_file, size=11, min_size=11,
+                        wrap_size=11, wrap_min_size=8.5, max_lines=3, align="center", valign="top",
+                        color="#222226", letter_spacing=0, leading=1.25, underline=False, box=(x, y, w, h),
+                        label="jabatan penanda tangan")
+    name_box = TextBox(text=name, placeholders=(), font_file=sig.bold_font_file, size=11.5, min_size=9,
+                       wrap_size=10.5, wrap_min_size=8, max_lines=2, align="center", valign="top",
+                       color="#222226", letter_spacing=0, leading=1.2, underline=True, box=(x, y, w, h),
+                       label="nama penanda tangan")
+    title_fit = _fit_box(title, font, title_box)
+    name_fit = _fit_box(name, bold, name_box)
+    nip_h = 14.0 if nip else 0.0
+    name_h = name_fit[0] + (len(name_fit[1]) - 1) * name_fit[0] * 1.2
+    title_h = title_fit[0] + (len(title_fit[1]) - 1) * title_fit[0] * 1.25
+    needed = nip_h + name_h + 4 + _SIG_GAP + title_h
+    if needed > h + 1e-6:
+        raise CertificateLayoutError("blok penanda tangan")
+    name_bottom = y + nip_h + 3
+    layout = {
+        "nip": (x, y, w, 12.0),
+        "name": (x, name_bottom, w, name_h + 1),
+        "mark": (x, name_bottom + name_h + 6, w, _SIG_GAP - 10),
+        "title": (x, y + h - title_h - 1, w, title_h + 1),
+    }
+    return _PreparedSignatory(sig, font, bold, title_fit, name_fit, nip, layout)
+
+
+def _draw_signatory(c: rl_canvas.Canvas, prep: _PreparedSignatory, development: bool) -> None:
+    lay = prep.layout
+    size, lines = prep.title
+    _draw_lines(c, lines, lay["title"], prep.font, size, 1.25, INK)
+    mark = DEV_SIGNATURE_MARK if development else SIGNATURE_MARK
+    _draw_lines(c, [mark], lay["mark"], prep.bold if development else prep.font, 7.5, 1.2,
+                RED if development else INK, valign="middle")
+    size, lines = prep.name
+    _draw_lines(c, lines, lay["name"], prep.bold, size, 1.2, INK, valign="top", underline=True)
+    if prep.nip:
+        _draw_lines(c, [f"NIP. {prep.nip}"], lay["nip"], prep.font, 10, 1.2, INK, valign="top")
+
+
+def _values(content: CertificateContent) -> dict[str, str]:
+    """Every placeholder's printed text (cleaned), plus the signatory fields."""
+    jp_text = format_jp(content.jp)
+    if jp_text.startswith("-"):
+        raise ValueError("Beban JP pada sertifikat tidak boleh negatif.")
+    values = {
+        "institution": clean_text(content.institution_name),
+        "number": clean_text(content.number),
+        "holder_name": clean_text(content.holder_name),
+        "nip": format_nip_grouped(content.nip) if content.nip else "",
+        "opd_name": clean_text(content.opd_name) if content.opd_name else "",
+        "course_title": clean_text(content.course_title),
+        "jp": jp_text,
+        "date": format_date_id(content.completed_on),
+        "place": clean_text(content.place),
+        "valid_until": format_date_id(content.valid_until) if content.valid_until else "",
+        "verify_url": clean_text(content.verify_url),
+        "signature_statement": signature_statement(content.development_signature),
+        "signatory_name": clean_text(content.signatory_name),
+        "signatory_title": clean_text(content.signatory_title),
+        "signatory_nip": format_nip_grouped(content.signatory_nip) if content.signatory_nip else "",
+    }
+    required = {
+        "holder_name": "nama", "course_title": "judul pelatihan", "number": "nomor sertifikat",
+        "verify_url": "tautan verifikasi", "institution": "nama instansi",
+        "signatory_name": "nama penanda tangan", "signatory_title": "jabatan penanda tangan",
+        "place": "tempat",
+    }
+    for key, label in required.items():
+        if not values[key]:
+            raise ValueError(f"Isian {label} pada sertifikat tidak boleh kosong.")
+    return values
+
+
+def _prepare_box(box: TextBox, values: dict[str, str]) -> _Prepared | None:
+    """Fill a box's placeholders; ``None`` when every placeholder is empty."""
+    if box.placeholders and not any(values[name] for name in box.placeholders):
+        return None
+    font = _ensure_font(box.font_file)
+    for name in box.placeholders:
+        _check_chars(values[name], font, FIELDS[name])
+    text = clean_text(box.text.format(**{name: values[name] for name in box.placeholders}))
+    _check_chars(text, font, box.label)
+    size, lines = _fit_box(text, font, box)
+    return _Prepared(box, font, size, lines)
+
+
+def render_certificate_pdf(content: CertificateContent, template: CertificateTemplate | None = None) -> bytes:
+    """Render ``content`` with ``template`` (``default`` when ``None``) as a one-page PDF.
+
+    Drawing order: background image, frame, rules, QR code, text boxes,
+    signature blocks. Every text is checked against its font and fitted to
+    its box before anything is drawn.
+
+    :returns: PDF bytes (deterministic for identical content and template).
+    :raises CertificateFontError: a printed character is not in the box's
+        font (message names the character, code point and field).
+    :raises CertificateLayoutError: a text cannot fit its box even at the
+        smallest allowed size.
     :raises ValueError: a required field (holder name, course title,
         number, verify URL, institution, signatory name/title, place) is
         empty, or ``jp`` is negative or not finite.
     :raises TypeError: ``completed_on`` is not a ``date`` or ``jp`` is not a
         ``Decimal``/``int`` (from the formatting helpers).
+    :raises app.certificates.layout.TemplateError: the default template is invalid.
     """
-    _ensure_fonts()
-
-    holder = clean_text(content.holder_name)
-    course = clean_text(content.course_title)
-    number = clean_text(content.number)
-    url = clean_text(content.verify_url)
-    institution = clean_text(content.institution_name)
-    sig_name = clean_text(content.signatory_name)
-    sig_title = clean_text(content.signatory_title)
-    place = clean_text(content.place)
-    nip = format_nip_grouped(content.nip) if content.nip else ""
-    sig_nip = format_nip_grouped(content.signatory_nip) if content.signatory_nip else ""
-    opd = clean_text(content.opd_name) if content.opd_name else ""
-
-    required = {
-        "nama": holder, "judul pelatihan": course, "nomor sertifikat": number,
-        "tautan verifikasi": url, "nama instansi": institution,
-        "nama penanda tangan": sig_name, "jabatan penanda tangan": sig_title,
-        "tempat": place,
-    }
-    for label, value in required.items():
-        if not value:
-            raise ValueError(f"Isian {label} pada sertifikat tidak boleh kosong.")
-
-    jp_text = format_jp(content.jp)
-    if jp_text.startswith("-"):
-        raise ValueError("Beban JP pada sertifikat tidak boleh negatif.")
-    date_line = f"{place}, {format_date_id(content.completed_on)}"
-
-    for text, font, label in (
-        (holder, SERIF_BOLD, "nama"),
-        (nip, SANS, "NIP"),
-        (opd, SANS, "nama OPD"),
-        (course, SANS_BOLD, "judul pelatihan"),
-        (number, SANS, "nomor sertifikat"),
-        (url, SANS, "tautan verifikasi"),
-        (institution, SANS_BOLD, "nama instansi"),
-        (sig_name, SANS_BOLD, "nama penanda tangan"),
-        (sig_title, SANS, "jabatan penanda tangan"),
-        (sig_nip, SANS, "NIP penanda tangan"),
-        (place, SANS, "tempat"),
-    ):
-        _check_chars(text, font, label)
-
+    template = template or load_template("default")
+    values = _values(content)
+    prepared = [p for p in (_prepare_box(box, values) for box in template.boxes) if p is not None]
+    signatories = [_prepare_signatory(sig, values, content.development_signature)
+                   for sig in template.signatories]
     with _render_lock:
-        return _render(
-            holder=holder, nip=nip, opd=opd, course=course, number=number,
-            url=url, institution=institution, sig_name=sig_name,
-            sig_title=sig_title, sig_nip=sig_nip, date_line=date_line,
-            jp_text=jp_text,
-        )
+        return _render(template, values, prepared, signatories, content.development_signature)
 
 
-def _render(*, holder: str, nip: str, opd: str, course: str, number: str,
-            url: str, institution: str, sig_name: str, sig_title: str,
-            sig_nip: str, date_line: str, jp_text: str) -> bytes:
-    w, h = PAGE_WIDTH, PAGE_HEIGHT
-    cx = w / 2
-    text_width = w - 2 * 95  # centred text column
-
+def _render(template: CertificateTemplate, values: dict, prepared: list[_Prepared],
+            signatories: list[_PreparedSignatory], development: bool) -> bytes:
+    w, h = template.page_size
     buf = io.BytesIO()
+    initial = prepared[0].font
     c = rl_canvas.Canvas(
         buf, pagesize=(w, h), invariant=1, pageCompression=1, lang="id-ID",
         # start on an embedded font so no base-14 font (Helvetica) is referenced
-        initialFontName=SANS, initialFontSize=11,
+        initialFontName=initial, initialFontSize=11,
     )
-    c.setTitle(f"Sertifikat {number} - {holder}")
-    c.setAuthor(institution)
-    c.setSubject(f"Sertifikat pelatihan: {course}")
+    c.setTitle(f"Sertifikat {values['number']} - {values['holder_name']}")
+    c.setAuthor(values["institution"])
+    c.setSubject(f"Sertifikat pelatihan: {values['course_title']}")
     c.setCreator("Lentera")
+    # Lets /verify find the certificate of an uploaded, validly signed older copy.
+    c.setKeywords(f"Verifikasi: {values['verify_url']}")
 
-    _draw_border(c)
-
-    # ---- header ---------------------------------------------------------
-    inst_size, inst_lines = _fit(
-        institution, SANS_BOLD, text_width, max_size=13, min_single=10,
-        wrap_max=12, min_size=9, max_lines=2, field="nama instansi")
-    y = h - 60
-    y = _draw_centred_lines(c, inst_lines, cx, y, SANS_BOLD, inst_size,
-                            inst_size * 1.2, NAVY)
-
-    title = "SERTIFIKAT"
-    title_size, spacing = 40.0, 5.0
-    y -= 50
-    title_w = _width(title, SERIF_BOLD, title_size) + spacing * (len(title) - 1)
-    c.saveState()  # character spacing must not leak into later text
-    c.setFillColor(NAVY)
-    t = c.beginText(cx - title_w / 2, y)
-    t.setFont(SERIF_BOLD, title_size)
-    t.setCharSpace(spacing)
-    t.textOut(title)
-    t.setCharSpace(0)
-    c.drawText(t)
-    c.restoreState()
-
-    y -= 14
-    c.setStrokeColor(GOLD)
-    c.setLineWidth(1)
-    c.line(cx - 70, y, cx + 70, y)
-
-    y -= 17
-    nomor_size, nomor_lines = _fit(
-        f"Nomor: {number}", SANS, text_width, max_size=11, min_single=8,
-        wrap_max=10, min_size=8, max_lines=2, field="nomor sertifikat")
-    y = _draw_centred_lines(c, nomor_lines, cx, y, SANS, nomor_size,
-                            nomor_size * 1.2, INK)
-    middle_top = y - nomor_size * 0.35 - 16  # top of the middle column
-
-    # ---- bottom right: place/date and signatory --------------------------
-    sig_cx, sig_width = w - 212, 290
-    sig_name_size, sig_name_lines = _fit(
-        sig_name, SANS_BOLD, sig_width, max_size=11.5, min_single=9,
-        wrap_max=10.5, min_size=8, max_lines=2, field="nama penanda tangan")
-    sig_title_size, sig_title_lines = _fit(
-        sig_title, SANS, sig_width, max_size=11, min_single=11,
-        wrap_max=11, min_size=8.5, max_lines=3, field="jabatan penanda tangan")
-    date_size, date_lines = _fit(
-        date_line, SANS, sig_width, max_size=11, min_single=9, wrap_max=10,
-        min_size=8, max_lines=2, field="tempat")
-
-    nip_y = 72
-    name_last_y = nip_y + 14 if sig_nip else nip_y
-    name_first_y = name_last_y + (len(sig_name_lines) - 1) * sig_name_size * 1.2
-    title_last_y = name_first_y + sig_name_size + 46  # room for the signature
-    title_first_y = title_last_y + (len(sig_title_lines) - 1) * sig_title_size * 1.25
-    date_last_y = title_first_y + sig_title_size + 7
-    date_first_y = date_last_y + (len(date_lines) - 1) * date_size * 1.2
-    sig_top = date_first_y + date_size
-
-    # ---- middle column ----------------------------------------------------
-    middle_bottom = sig_top + 16
-    available = middle_top - middle_bottom
-    blocks: list[_Block] | None = None
-    for scale in (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7):
-        try:
-            candidate = _middle_blocks(holder, nip, opd, course, jp_text,
-                                       text_width, scale)
-        except CertificateLayoutError:
-            if scale == 0.7:
-                raise
-            continue
-        total = sum(b.height + b.gap_before for b in candidate) - candidate[0].gap_before
-        if total <= available:
-            blocks = candidate
-            break
-    if blocks is None:
-        raise CertificateLayoutError("sertifikat (nama, OPD, dan judul pelatihan)")
-
-    # with room to spare, open up the gaps (up to 1.6x) before centring
-    gaps = sum(b.gap_before for b in blocks[1:])
-    if gaps > 0:
-        grow = min(1.6, 1 + 0.5 * (available - total) / gaps)
-        for b in blocks[1:]:
-            b.gap_before *= grow
-        total += gaps * (grow - 1)
-    # centre the column vertically in the free band, top-biased a little
-    slack = available - total
-    y_top = middle_top - slack * 0.4
-    first = True
-    for b in blocks:
-        if not first:
-            y_top -= b.gap_before
-        first = False
-        baseline = y_top - b.size * 0.8  # cap-height-ish offset from block top
-        last = _draw_centred_lines(c, b.lines, cx, baseline, b.font, b.size,
-                                   b.leading, b.color)
-        if b.rule_after:
-            widest = max(_width(line, b.font, b.size) for line in b.lines)
-            half = min(widest / 2 + 30, (PAGE_WIDTH - 2 * 70) / 2)
-            c.setStrokeColor(GOLD)
-            c.setLineWidth(0.8)
-            rule_y = last - b.size * 0.32 - 4
-            c.line(cx - half, rule_y, cx + half, rule_y)
-        y_top -= b.height
-
-    # ---- signatory block (drawn after the middle for reading order) ------
-    _draw_centred_lines(c, date_lines, sig_cx, date_first_y, SANS, date_size,
-                        date_size * 1.2, INK)
-    _draw_centred_lines(c, sig_title_lines, sig_cx, title_first_y, SANS,
-                        sig_title_size, sig_title_size * 1.25, INK)
-    _draw_centred_lines(c, sig_name_lines, sig_cx, name_first_y, SANS_BOLD,
-                        sig_name_size, sig_name_size * 1.2, INK)
-    c.setStrokeColor(INK)
-    c.setLineWidth(0.6)
-    for i, line in enumerate(sig_name_lines):
-        lw = _width(line, SANS_BOLD, sig_name_size)
-        uy = name_first_y - i * sig_name_size * 1.2 - 2
-        c.line(sig_cx - lw / 2, uy, sig_cx + lw / 2, uy)
-    if sig_nip:
-        _draw_centred_lines(c, [f"NIP. {sig_nip}"], sig_cx, nip_y, SANS, 10,
-                            12, INK)
-
-    # ---- bottom left: QR code and URL ------------------------------------
-    qr_cx, qr_size = 212, 84
-    url_width = 300
-    url_size, url_lines = _fit(
-        url, SANS, url_width, max_size=7.5, min_single=6, wrap_max=6.5,
-        min_size=5.5, max_lines=3, field="tautan verifikasi")
-    url_first_y = nip_y + (len(url_lines) - 1) * url_size * 1.2
-    qr_bottom = url_first_y + url_size + 8
-    _draw_qr(c, url, qr_cx - qr_size / 2, qr_bottom, qr_size)
-    _draw_centred_lines(c, url_lines, qr_cx, url_first_y, SANS, url_size,
-                        url_size * 1.2, GREY)
-
-    # ---- footer -------------------------------------------------------------
-    # Truthful until the PDF carries a real electronic signature (PAdES): the
-    # QR lookup against the issuer's register is what proves authenticity.
-    footer = ("Keaslian sertifikat ini dapat diperiksa dengan memindai kode QR "
-              f"atau membuka {url}.")
-    foot_size, foot_lines = _fit(
-        footer, SANS, w - 2 * 60, max_size=7.5, min_single=7.5, wrap_max=7.5,
-        min_size=6, max_lines=3, field="tautan verifikasi")
-    foot_leading = foot_size * 1.25
-    foot_y = 38 + (len(foot_lines) - 1) * foot_leading
-    _draw_centred_lines(c, foot_lines, cx, foot_y, SANS, foot_size,
-                        foot_leading, GREY)
-
+    if template.background is not None:
+        c.drawImage(ImageReader(str(template.background)), 0, 0, width=w, height=h)
+    if template.frame == "classic":
+        _draw_border(c, w, h)
+    for x1, y1, x2, y2, width, color in template.lines:
+        c.saveState()
+        c.setStrokeColor(HexColor(color))
+        c.setLineWidth(width)
+        c.line(x1, y1, x2, y2)
+        c.restoreState()
+    if template.qr_box is not None:
+        x, y, bw, bh = template.qr_box
+        side = min(bw, bh)
+        _draw_qr(c, values["verify_url"], x + (bw - side) / 2, y + (bh - side) / 2, side)
+    for p in prepared:
+        box = p.box
+        _draw_lines(c, p.lines, box.box, p.font, p.size, box.leading, HexColor(box.color),
+                    box.align, box.valign, box.letter_spacing, box.underline)
+    for sig in signatories:
+        _draw_signatory(c, sig, development)
     c.showPage()
     c.save()
     return buf.getvalue()
-
-
-def _middle_blocks(holder: str, nip: str, opd: str, course: str, jp_text: str,
-                   width: float, scale: float) -> list[_Block]:
-    """Build the centred middle column at a uniform ``scale`` (1.0 = normal)."""
-    s = scale
-    name_width = PAGE_WIDTH - 2 * 70  # the name may use a wider band
-    try:
-        name_size, name_lines = _fit(
-            holder, SERIF_BOLD, name_width, max_size=30 * s, min_single=16 * s,
-            wrap_max=24 * s, min_size=16 * s, max_lines=2, field="nama")
-    except CertificateLayoutError:
-        # Very long names (over ~130 characters; a user's full_name may hold
-        # 200) get a third line rather than shrinking far below 16 pt.
-        name_size, name_lines = _fit(
-            holder, SERIF_BOLD, name_width, max_size=16 * s, min_single=16 * s,
-            wrap_max=16 * s, min_size=11, max_lines=3, field="nama")
-    blocks = [
-        _Block(["diberikan kepada"], SANS, 13 * s, INK, 0),
-        _Block(name_lines, SERIF_BOLD, name_size, NAVY, 16 * s,
-               leading_factor=1.18, rule_after=True),
-    ]
-    if nip:
-        blocks.append(_Block([f"NIP. {nip}"], SANS, 12 * s, INK, 9 * s))
-    if opd:
-        opd_size, opd_lines = _fit(
-            opd, SANS, width, max_size=11.5 * s, min_single=10 * s,
-            wrap_max=11 * s, min_size=9 * s, max_lines=2, field="nama OPD")
-        blocks.append(_Block(opd_lines, SANS, opd_size, INK, (7 if nip else 9) * s))
-    blocks.append(_Block(["telah menyelesaikan pelatihan"], SANS, 13 * s, INK, 20 * s))
-    course_size, course_lines = _fit(
-        course, SANS_BOLD, width, max_size=18 * s, min_single=15 * s,
-        wrap_max=17 * s, min_size=12 * s, max_lines=3, field="judul pelatihan")
-    blocks.append(_Block(course_lines, SANS_BOLD, course_size, NAVY, 11 * s))
-    blocks.append(_Block([f"dengan beban {jp_text}"], SANS, 13 * s, INK, 12 * s))
-    return blocks

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -25,7 +25,8 @@ def roles_required(*roles: str):
     """Allow only signed-in users whose role is one of ``roles``.
 
     Anonymous users are sent to the sign-in page; signed-in users with
-    another role get 403.
+    another role get 403. With ``LENTERA_REQUIRE_ADMIN_2FA`` on, admins
+    without two-factor are sent to its set-up page first.
     """
 
     def decorator(view):
@@ -35,6 +36,13 @@ def roles_required(*roles: str):
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)
+            if roles and not current_user.totp_secret:
+                from app.auth.totp import required_for
+
+                if required_for(current_user):
+                    # LENTERA_REQUIRE_ADMIN_2FA: admin pages wait until two-factor is on.
+                    flash("Akun admin wajib memakai verifikasi dua langkah. Aktifkan dulu.", "info")
+                    return redirect(url_for("auth.totp_setup"))
             return view(*args, **kwargs)
 
         wrapped.access_rule = tuple(roles) if roles else "authenticated"

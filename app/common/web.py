@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -26,15 +26,21 @@ ERROR_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    """Attach loaders, filters, error handlers and response headers to ``app``."""
-    from app.auth.models import User
+    """Attach loaders, filters, error handlers, response headers and the log set-up to ``app``."""
+    from app.auth.sessions import load_user
     from app.common import formatting
+    from app.common import logging as app_logging
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    app_logging.init_app(app)
+    login_manager.user_loader(load_user)
+
+    @app.before_request
+    def forget_cached_user():
+        # Flask-Login caches the user in ``g``, which lives as long as the app
+        # context: a test (or CLI) that keeps one app context across requests
+        # would otherwise reuse an earlier request's user and skip the session
+        # checks. Every request loads its user from its own cookie.
+        g.pop("_login_user", None)
 
     tz = app.config["LENTERA_TIMEZONE"]
 
@@ -67,7 +73,11 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_disk_full(error, app.config["SQLALCHEMY_DATABASE_URI"]):
+            # Nothing was saved (rolled back); pages that only read keep working.
+            log.error("disk full while writing: %s", type(error).__name__)
+            return render_error(503, DISK_FULL_MESSAGE)
+        log.exception("unhandled error %s", getattr(getattr(error, "orig", None), "sqlite_errorname", ""))
         return render_error(500)
 
     @app.after_request
@@ -79,9 +89,48 @@ def init_app(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("LENTERA_HSTS_SECONDS"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['LENTERA_HSTS_SECONDS']}; includeSubDomains")
         if current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+DISK_FULL_MESSAGE = ("Penyimpanan server sedang penuh sehingga data Anda belum tersimpan. "
+                     "Tidak ada yang berubah; silakan coba lagi nanti atau hubungi admin BPSDM.")
+
+
+def is_disk_full(error: BaseException, database_url: str | None = None) -> bool:
+    """True for "no space left" / "quota exceeded" (ENOSPC, EDQUOT), also when wrapped by SQLAlchemy.
+
+    SQLite reports a full disk as SQLITE_FULL, or as an I/O error
+    (SQLITE_IOERR_WRITE, _SHMSIZE, …) when a journal or WAL index cannot grow;
+    an I/O error counts as "full" when the database's filesystem has less
+    than 1 MiB free. PostgreSQL: "could not extend file" / "No space left".
+    """
+    import errno
+    import shutil
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(error).lower()
+        if "database or disk is full" in text or "no space left on device" in text or "could not extend file" in text:
+            return True
+        name = getattr(error, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_IOERR") and database_url and database_url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            try:
+                folder = Path(database_url[len("sqlite:///"):]).parent
+                return shutil.disk_usage(folder).free < 1024 * 1024
+            except OSError:
+                return False
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
 
 
 def user_error(code: int, message: str):

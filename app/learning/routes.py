@@ -1,20 +1,46 @@
 """Learner pages: enrolling, reading lessons, marking them complete, and "Kursus saya"."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.authoring.video import lesson_csp, video_of
 from app.catalog import services as catalog
 from app.catalog.models import Lesson
 from app.catalog.routes import certificate_links_enabled
 from app.common.access import login_required
 from app.common.markdown import render_markdown
+from app.common.web import user_error
 from app.extensions import db
 from app.learning import services
+from app.learning.cohorts import local_today
+from app.reports.ledger import JpTargets
+from app.learning.models import ENROLMENT_PENDING, ENROLMENT_REJECTED
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
 ENROL_FIRST = "Ikuti kursus ini terlebih dahulu."
+MSG_PENDING = "Permintaan pendaftaran Anda menunggu persetujuan admin."
+MSG_REJECTED = "Permintaan pendaftaran Anda ditolak. Hubungi admin BPSDM bila ada pertanyaan."
+MSG_REQUESTED = "Permintaan pendaftaran di kursus {title} terkirim dan menunggu persetujuan admin."
+
+
+@bp.app_template_global()
+def enrolment_request(course):
+    """For templates: the signed-in user's pending or rejected request in ``course``, else ``None``."""
+    if not current_user.is_authenticated:
+        return None
+    found = services.find_enrolment(current_user, course)
+    return found if found is not None and found.status in (ENROLMENT_PENDING, ENROLMENT_REJECTED) else None
+
+
+def _not_enrolled_message(course) -> str:
+    found = services.find_enrolment(current_user, course)
+    if found is not None and found.status == ENROLMENT_PENDING:
+        return MSG_PENDING
+    if found is not None and found.status == ENROLMENT_REJECTED:
+        return MSG_REJECTED
+    return ENROL_FIRST
 
 
 def _course_or_404(slug: str):
@@ -38,14 +64,24 @@ def enrol(slug: str):
     if enrolment is not None:
         flash("Anda sudah terdaftar di kursus ini.", "info")
         return redirect(url_for("catalog.course", slug=course.slug))
+    existing = services.find_enrolment(current_user, course)
+    if existing is not None:  # a pending or rejected request: asking again changes nothing
+        flash(_not_enrolled_message(course), "info")
+        return redirect(url_for("catalog.course", slug=course.slug))
     try:
-        services.enrol(current_user, course)
+        created = services.enrol(current_user, course)
+    except services.EnrolmentClosed as error:
+        db.session.rollback()
+        raise user_error(403, str(error)) from None
     except services.EnrolmentError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("catalog.course", slug=course.slug))
     db.session.commit()
-    flash(f"Anda terdaftar di kursus {course.title}. Selamat belajar!", "success")
+    if created.status == ENROLMENT_PENDING:
+        flash(MSG_REQUESTED.format(title=course.title), "info")
+    else:
+        flash(f"Anda terdaftar di kursus {course.title}. Selamat belajar!", "success")
     return redirect(url_for("catalog.course", slug=course.slug))
 
 
@@ -55,11 +91,12 @@ def lesson(slug: str, lesson_id: int):
     course, enrolment = _course_or_404(slug)
     lesson = _lesson_of(course, lesson_id)
     if enrolment is None and not services.is_staff(current_user):
-        flash(ENROL_FIRST, "info")
+        flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     previous, following = services.lesson_neighbours(course, lesson)
     done = enrolment is not None and lesson.id in services.completed_lesson_ids(enrolment)
-    return render_template(
+    lesson_video = video_of(lesson)
+    page = render_template(
         "learning/lesson.html",
         course=course,
         module=lesson.module,
@@ -69,7 +106,13 @@ def lesson(slug: str, lesson_id: int):
         done=done,
         previous=previous,
         following=following,
+        lesson_video=lesson_video,
     )
+    response = make_response(page)
+    if lesson_video is not None:
+        # Only a lesson with an allowlisted video may frame YouTube/Vimeo (app/authoring/video.py).
+        response.headers["Content-Security-Policy"] = lesson_csp()
+    return response
 
 
 @bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>/selesai", methods=["POST"])
@@ -78,7 +121,7 @@ def complete_lesson(slug: str, lesson_id: int):
     course, enrolment = _course_or_404(slug)
     lesson = _lesson_of(course, lesson_id)
     if enrolment is None:
-        flash(ENROL_FIRST, "info")
+        flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     was_complete = enrolment.completed_at is not None
     services.mark_lesson_complete(enrolment, lesson)
@@ -101,7 +144,7 @@ def dashboard():
     enrolments = services.user_enrolments(current_user)
     tz_name = current_app.config["LENTERA_TIMEZONE"]
     summary = services.jp_summary(current_user, services.local_year(tz_name), tz_name,
-                                  current_app.config["LENTERA_JP_TARGET_PNS"])
+                                  JpTargets.from_config(current_app.config))
     return render_template(
         "learning/dashboard.html",
         enrolments=enrolments,
@@ -109,4 +152,5 @@ def dashboard():
         certificates=services.certificates_for_enrolments(enrolments),
         certificate_links=certificate_links_enabled(),
         jp=summary,
+        today=local_today(tz_name),
     )

@@ -2,14 +2,14 @@
 
 Completion rule (issue "Lentera end to end"): every required lesson of the
 course complete, and every quiz of the course passed at or above its pass mark
-(inclusive). Progress counts only lessons and quizzes the course has *now*,
+(inclusive), by the quiz's grading method (issue 3); pre-tests do not count. Progress counts only lessons and quizzes the course has *now*,
 so it never exceeds 100 % after a course is edited.
 Services never read ``request`` and never commit; the caller commits once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,17 +17,29 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.assessment.models import Quiz, QuizAttempt
+from app.assessment.grading import grades_for_enrolments, quiz_facts
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Course, Lesson, Module
 from app.certificates.models import STATUS_VALID, Certificate
 from app.common.db import utcnow
 from app.extensions import db
-from app.learning.models import Enrolment, LessonProgress
+from app.learning.models import ENROLMENT_ACTIVE, ENROLMENT_PENDING, Enrolment, LessonProgress
 
 
 class EnrolmentError(ValueError):
     """A learner cannot enrol (course unpublished); message is Indonesian."""
+
+
+class EnrolmentClosed(EnrolmentError):
+    """The course takes no self-enrolment (``enrolment_mode == "closed"``); routes answer 403."""
+
+
+MODE_OPEN = "open"
+MODE_APPROVAL = "approval"
+MODE_CLOSED = "closed"
+#: Course.enrolment_mode values with their Indonesian labels.
+ENROLMENT_MODES = {MODE_OPEN: "Terbuka", MODE_APPROVAL: "Dengan persetujuan admin", MODE_CLOSED: "Tertutup"}
+MSG_CLOSED = "Pendaftaran mandiri untuk kursus ini ditutup; peserta didaftarkan oleh admin BPSDM atau admin OPD."
 
 
 @dataclass(frozen=True)
@@ -63,26 +75,44 @@ class Progress:
 
 
 def get_enrolment(user: User, course: Course) -> Enrolment | None:
+    """The user's *active* enrolment in ``course``, the one that opens lessons and quizzes.
+
+    A pending or rejected request (courses with ``enrolment_mode == "approval"``)
+    is not an enrolment for learning; see :func:`find_enrolment` for those.
+    """
+    found = find_enrolment(user, course)
+    return found if found is not None and found.status == ENROLMENT_ACTIVE else None
+
+
+def find_enrolment(user: User, course: Course) -> Enrolment | None:
+    """The user's enrolment row in ``course`` whatever its status (active, pending, rejected)."""
     return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id))
 
 
 def enrol(user: User, course: Course) -> Enrolment:
-    """Enrol ``user`` in ``course``; enrolling twice returns the existing enrolment.
+    """Self-enrol ``user`` in ``course`` following ``course.enrolment_mode``.
 
-    A concurrent double enrolment is caught by the unique constraint
+    ``open``: the enrolment is active at once. ``approval``: it is created
+    ``pending`` until an admin approves it (:mod:`app.learning.cohorts`).
+    ``closed``: raises :class:`EnrolmentClosed` (admins enrol people into
+    cohorts instead). Enrolling twice returns the existing row, whatever its
+    status; a concurrent double enrolment is caught by the unique constraint
     (user_id, course_id). Raises :class:`EnrolmentError` for an unpublished course.
     """
-    existing = get_enrolment(user, course)
+    existing = find_enrolment(user, course)
     if existing:
         return existing
     if not course.is_published:
         raise EnrolmentError("Kursus ini belum dibuka untuk pendaftaran.")
+    if course.enrolment_mode == MODE_CLOSED:
+        raise EnrolmentClosed(MSG_CLOSED)
+    status = ENROLMENT_PENDING if course.enrolment_mode == MODE_APPROVAL else ENROLMENT_ACTIVE
     try:
         with db.session.begin_nested():
-            enrolment = Enrolment(user_id=user.id, course_id=course.id)
+            enrolment = Enrolment(user_id=user.id, course_id=course.id, status=status)
             db.session.add(enrolment)
     except IntegrityError:
-        enrolment = get_enrolment(user, course)
+        enrolment = find_enrolment(user, course)
     return enrolment
 
 
@@ -97,7 +127,9 @@ def _required_lessons(course_ids):
 def progress_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Progress]:
     """Progress of many enrolments in a fixed number of queries (four).
 
-    Returns ``{enrolment.id: Progress}``.
+    Returns ``{enrolment.id: Progress}``. A quiz counts as passed when its
+    grade by the quiz's grading method (highest, last or average; see
+    :mod:`app.assessment.grading`) is a pass; pre-test quizzes are not steps.
     """
     if not enrolments:
         return {}
@@ -106,22 +138,20 @@ def progress_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Progress]:
     required = _required_lessons(course_ids).subquery()
     lessons_total = dict(db.session.execute(
         select(required.c.course_id, func.count()).group_by(required.c.course_id)).all())
-    quizzes_total = dict(db.session.execute(
-        select(Module.course_id, func.count(Quiz.id)).join(Quiz, Quiz.module_id == Module.id)
-        .where(Module.course_id.in_(course_ids)).group_by(Module.course_id)).all())
+    facts = quiz_facts(course_ids)
+    counted = {qid: f for qid, f in facts.items() if f.counts_for_completion}
+    quizzes_total: dict[int, int] = {}
+    for f in counted.values():
+        quizzes_total[f.course_id] = quizzes_total.get(f.course_id, 0) + 1
     lessons_done = dict(db.session.execute(
         select(LessonProgress.enrolment_id, func.count())
         .join(required, required.c.id == LessonProgress.lesson_id)
         .where(LessonProgress.enrolment_id.in_(enrolment_ids))
         .group_by(LessonProgress.enrolment_id)).all())
-    passed = (
-        select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id)
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.enrolment_id.in_(enrolment_ids), QuizAttempt.passed.is_(True))
-        .distinct().subquery()
-    )
-    quizzes_passed = dict(db.session.execute(
-        select(passed.c.enrolment_id, func.count()).group_by(passed.c.enrolment_id)).all())
+    quizzes_passed: dict[int, int] = {}
+    for (enrolment_id, _quiz_id), grade in grades_for_enrolments(enrolment_ids, counted).items():
+        if grade.passed:
+            quizzes_passed[enrolment_id] = quizzes_passed.get(enrolment_id, 0) + 1
     return {
         e.id: Progress(
             lessons_done=lessons_done.get(e.id, 0),
@@ -143,8 +173,10 @@ def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
 
 
 def passed_quiz_ids(enrolment: Enrolment) -> set[int]:
-    return set(db.session.scalars(select(QuizAttempt.quiz_id).where(
-        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.passed.is_(True))))
+    """Ids of the quizzes of the enrolment's course whose grade (by the quiz's grading method) is a pass."""
+    facts = quiz_facts([enrolment.course_id])
+    return {quiz_id for (_e, quiz_id), grade in grades_for_enrolments([enrolment.id], facts).items()
+            if grade.passed}
 
 
 def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
@@ -152,10 +184,13 @@ def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
 
     Idempotent under concurrency: the unique (enrolment_id, lesson_id)
     constraint turns a duplicate into a no-op. Then re-evaluates completion.
-    Raises ``ValueError`` if the lesson is not in the enrolment's course.
+    Raises ``ValueError`` if the lesson is not in the enrolment's course or
+    the enrolment is not active (pending or rejected requests cannot learn).
     """
     if lesson.module.course_id != enrolment.course_id:
         raise ValueError("lesson does not belong to the enrolment's course")
+    if enrolment.status != ENROLMENT_ACTIVE:
+        raise ValueError("enrolment is not active")
     exists = db.session.scalar(select(LessonProgress.id).where(
         LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id))
     created = False
@@ -176,8 +211,19 @@ def evaluate_completion(enrolment: Enrolment):
     Returns the :class:`~app.certificates.models.Certificate` when the course
     is complete (issued now or earlier), else ``None`` (course incomplete, or
     the certificate could not be made yet: see ``CertificateIssueError``). Completion is kept once
-    reached: a later course edit never takes it back.
+    reached: a later course edit never takes it back. A pending or rejected
+    enrolment never completes.
     """
+    if enrolment.status != ENROLMENT_ACTIVE:
+        return None
+    # Lock the enrolment row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)
+    # after this request's own progress write: a concurrent request that recorded the last
+    # other step then waits here and, once it commits, is seen by the progress count below.
+    # Without the lock two last steps committed at once could each miss the other.
+    # FOR NO KEY UPDATE (key_share): the progress rows just inserted already hold KEY SHARE
+    # locks on this row through their foreign keys; a plain FOR UPDATE would deadlock with them.
+    db.session.flush()
+    db.session.refresh(enrolment, with_for_update={"key_share": True})
     if enrolment.completed_at is None:
         if not course_progress(enrolment).complete:
             return None
@@ -205,14 +251,23 @@ def year_bounds_utc(year: int, tz_name: str) -> tuple[datetime, datetime]:
 def jp_earned(user: User, year: int, tz_name: str) -> Decimal:
     """JP of the courses ``user`` completed in calendar ``year`` (local time), exact.
 
-    The yearly entitlement of at least 20 JP per PNS comes from PP 11/2017 as
-    amended by PP 17/2020 (shared/domain-facts.md §4).
+    Counted exactly as the JP ledger counts them (app.reports.ledger): the JP
+    printed on the current certificate, else the course's; a completion whose
+    certificate was revoked credits nothing. The yearly entitlement of at
+    least 20 JP per PNS comes from PP 11/2017 as amended by PP 17/2020
+    (shared/domain-facts.md §4).
     """
+    from app.certificates.models import Certificate
+    from app.reports.ledger import jp_value, not_revoked
+    from app.reports.services import current_certificate
+
     start, end = year_bounds_utc(year, tz_name)
     total = db.session.scalar(
-        select(func.sum(Course.jp))
+        select(func.sum(jp_value()))
         .select_from(Enrolment).join(Course, Course.id == Enrolment.course_id)
-        .where(and_(Enrolment.user_id == user.id, Enrolment.completed_at >= start, Enrolment.completed_at < end))
+        .outerjoin(Certificate, current_certificate())
+        .where(and_(Enrolment.user_id == user.id, Enrolment.completed_at >= start, Enrolment.completed_at < end),
+               not_revoked())
     )
     return total if total is not None else Decimal(0)  # SUM keeps the column's exact type
 
@@ -282,10 +337,10 @@ def step_after_lesson(enrolment: Enrolment, course: Course, lesson: Lesson) -> N
 
 
 def user_enrolments(user: User) -> list[Enrolment]:
-    """The user's enrolments with their courses loaded, newest first (two queries)."""
+    """The user's enrolments (any status) with course and cohort loaded, newest first (one query)."""
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.course))
+        .options(joinedload(Enrolment.course), joinedload(Enrolment.cohort))
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     ))
 
@@ -334,11 +389,11 @@ class JpSummary:
         return max(Decimal(0), self.target - self.earned)
 
 
-def jp_summary(user: User, year: int, tz_name: str, pns_target: Decimal) -> JpSummary:
-    """JP earned by ``user`` in ``year`` (see :func:`jp_earned`) with the yearly target for PNS.
+def jp_summary(user: User, year: int, tz_name: str, targets) -> JpSummary:
+    """JP earned by ``user`` in ``year`` (see :func:`jp_earned`) with the target of their employment type.
 
-    The 20 JP/year minimum applies to PNS (PP 11/2017 as amended by PP 17/2020,
-    shared/domain-facts.md §4); ``pns_target`` is the configured value.
+    ``targets`` is an :class:`app.reports.ledger.JpTargets` (PNS: at least
+    20 JP a year under PP 11/2017 as amended by PP 17/2020, shared/domain-facts.md
+    §4; PPPK: a setting). Public learners have no target.
     """
-    target = pns_target if user.employment_type == "PNS" else None
-    return JpSummary(year=year, earned=jp_earned(user, year, tz_name), target=target)
+    return JpSummary(year=year, earned=jp_earned(user, year, tz_name), target=targets.for_type(user.employment_type))

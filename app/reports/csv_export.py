@@ -1,4 +1,4 @@
-"""The completion report as CSV, streamed row by row.
+"""CSV exports (completion report, JP ledger, riwayat diklat, audit log), streamed row by row.
 
 Format:
 
@@ -29,13 +29,6 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from app.common.formatting import format_decimal_id, to_local
-from app.reports.services import CompletionRow
-
-HEADER = (
-    "NIP", "Nama", "Gelar Depan", "Gelar Belakang", "Nama Lengkap dengan Gelar", "Email", "OPD", "Jabatan",
-    "Eselon", "Golongan", "Kursus", "JP", "Tanggal Mulai", "Tanggal Selesai", "Nomor Sertifikat",
-)
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,42 +51,22 @@ def nip_cell(value: str | None) -> str:
     return safe_cell(value)
 
 
-def completion_record(row: CompletionRow, tz_name: str) -> list[str]:
-    """The CSV cells of one report row, in :data:`HEADER` order."""
-    return [
-        nip_cell(row.nip),
-        safe_cell(row.full_name),
-        safe_cell(row.gelar_depan),
-        safe_cell(row.gelar_belakang),
-        safe_cell(row.display_name),
-        safe_cell(row.email),
-        safe_cell(row.opd_name),
-        safe_cell(row.jabatan),
-        safe_cell(row.eselon),
-        safe_cell(row.golongan),
-        safe_cell(row.course_title),
-        safe_cell(format_decimal_id(row.jp)),
-        to_local(row.enrolled_at, tz_name).date().isoformat(),
-        to_local(row.completed_at, tz_name).date().isoformat(),
-        safe_cell(row.certificate_number),
-    ]
+def stream_csv(header: Iterable[str], records: Iterable[list[str]], delimiter: str = ",") -> Iterator[str]:
+    """Yield CSV text in chunks: BOM and header first, then the records, a few hundred at a time.
 
-
-def generate_csv(rows: Iterable[CompletionRow], tz_name: str, delimiter: str = ",") -> Iterator[str]:
-    """Yield the CSV text in chunks: BOM and header first, then the rows, a few hundred at a time.
-
-    Rows are consumed lazily, so a generator of rows is never held in memory whole.
-    Lines end with CRLF (RFC 4180).
+    ``records`` are lists of cells already made safe (:func:`safe_cell`,
+    :func:`nip_cell`); they are consumed lazily, so a generator is never
+    held in memory whole. Lines end with CRLF (RFC 4180).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([safe_cell(h) for h in header])
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
     pending = 0
-    for row in rows:
-        writer.writerow(completion_record(row, tz_name))
+    for record in records:
+        writer.writerow(record)
         pending += 1
         if pending >= _FLUSH_EVERY:
             yield buffer.getvalue()
@@ -104,6 +77,6 @@ def generate_csv(rows: Iterable[CompletionRow], tz_name: str, delimiter: str = "
         yield buffer.getvalue()
 
 
-def csv_filename(today: date) -> str:
-    """``laporan-penyelesaian-YYYYMMDD.csv`` for the local date ``today``."""
-    return f"laporan-penyelesaian-{today:%Y%m%d}.csv"
+def csv_filename(today: date, stem: str = "laporan-penyelesaian", ext: str = "csv") -> str:
+    """``<stem>-YYYYMMDD.<ext>`` for the local date ``today`` (default ``laporan-penyelesaian-….csv``)."""
+    return f"{stem}-{today:%Y%m%d}.{ext}"

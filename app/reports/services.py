@@ -14,13 +14,15 @@ from decimal import Decimal
 from math import ceil
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 
+from app.admin.scope import visible_users
+from app.assessment.models import STATE_SUBMITTED, QuizAttempt
 from app.auth.models import Opd, User, compose_display_name
 from app.catalog.models import Course
-from app.certificates.models import Certificate
+from app.certificates.models import STATUS_SUPERSEDED, Certificate
 from app.extensions import db
-from app.learning.models import Enrolment
+from app.learning.models import Cohort, Enrolment
 
 PER_PAGE = 100
 YIELD_PER = 500
@@ -28,12 +30,25 @@ YIELD_PER = 500
 
 @dataclass(frozen=True)
 class CompletionFilter:
-    """What to report: one course and/or one OPD (``None`` = all) and a local date range (inclusive)."""
+    """What to report; every ``None`` means "all".
+
+    ``course_id``/``cohort_id``/``opd_id`` are ids; ``eselon`` and
+    ``golongan`` are the exact codes of :mod:`app.common.asn` ("III.b",
+    "III/d"); ``date_from``/``date_to`` a local date range of completion
+    (inclusive). The actor's OPD scope is applied on top of these.
+    """
 
     course_id: int | None = None
+    cohort_id: int | None = None
     opd_id: int | None = None
+    eselon: str | None = None
+    golongan: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+
+    def audit_detail(self) -> dict:
+        """The filters that are set, JSON-ready (dates as ISO text), for the audit log."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,8 @@ class CompletionRow:
     enrolled_at: datetime
     completed_at: datetime
     certificate_number: str | None
+    cohort_name: str | None
+    best_percent: Decimal | None
 
     @property
     def display_name(self) -> str:
@@ -111,12 +128,17 @@ def local_range_utc(date_from: date | None, date_to: date | None,
     return start, end
 
 
-def completions_query(filters: CompletionFilter, tz_name: str) -> Select:
-    """The report query: completed enrolments matching ``filters``, by completion time.
+def completions_query(filters: CompletionFilter, tz_name: str, actor) -> Select:
+    """The report query: completed enrolments matching ``filters`` that ``actor`` may see, by completion time.
 
-    Columns are named as the fields of :class:`CompletionRow`. Page, count
-    and CSV are all built on this statement, so they always agree.
+    Columns are named as the fields of :class:`CompletionRow`; ``best_percent``
+    is the highest score (percent) of a submitted quiz attempt of the enrolment. The OPD scope of
+    ``actor`` (:func:`app.admin.scope.visible_users`) is always applied.
+    Page, count, CSV and XLSX are all built on this statement, so they
+    always agree.
     """
+    best = (select(QuizAttempt.enrolment_id, func.max(QuizAttempt.percent).label("best_percent"))
+            .where(QuizAttempt.state == STATE_SUBMITTED).group_by(QuizAttempt.enrolment_id).subquery())
     stmt = (
         select(
             Enrolment.id.label("enrolment_id"),
@@ -127,18 +149,28 @@ def completions_query(filters: CompletionFilter, tz_name: str) -> Select:
             func.coalesce(Certificate.jp, Course.jp).label("jp"),
             Enrolment.enrolled_at, Enrolment.completed_at,
             Certificate.number.label("certificate_number"),
+            Cohort.name.label("cohort_name"),
+            best.c.best_percent,
         )
         .select_from(Enrolment)
         .join(User, User.id == Enrolment.user_id)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(Opd, Opd.id == User.opd_id)
-        .outerjoin(Certificate, Certificate.enrolment_id == Enrolment.id)
-        .where(Enrolment.completed_at.is_not(None))
+        .outerjoin(Certificate, current_certificate())
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(best, best.c.enrolment_id == Enrolment.id)
+        .where(Enrolment.completed_at.is_not(None), visible_users(actor))
     )
     if filters.course_id is not None:
         stmt = stmt.where(Enrolment.course_id == filters.course_id)
+    if filters.cohort_id is not None:
+        stmt = stmt.where(Enrolment.cohort_id == filters.cohort_id)
     if filters.opd_id is not None:
         stmt = stmt.where(User.opd_id == filters.opd_id)
+    if filters.eselon is not None:
+        stmt = stmt.where(User.eselon == filters.eselon)
+    if filters.golongan is not None:
+        stmt = stmt.where(User.golongan == filters.golongan)
     start, end = local_range_utc(filters.date_from, filters.date_to, tz_name)
     if start is not None:
         stmt = stmt.where(Enrolment.completed_at >= start)
@@ -147,36 +179,56 @@ def completions_query(filters: CompletionFilter, tz_name: str) -> Select:
     return stmt.order_by(Enrolment.completed_at, Enrolment.id)
 
 
+def current_certificate():
+    """Join condition of an enrolment's current certificate (a reissue leaves the old row ``superseded``)."""
+    return and_(Certificate.enrolment_id == Enrolment.id, Certificate.status != STATUS_SUPERSEDED)
+
+
 def _to_row(row) -> CompletionRow:
     return CompletionRow(**row._asdict())
 
 
-def count_completions(filters: CompletionFilter, tz_name: str) -> int:
+def count_completions(filters: CompletionFilter, tz_name: str, actor) -> int:
     """How many rows :func:`completions_query` returns."""
-    query = completions_query(filters, tz_name).order_by(None).subquery()
+    query = completions_query(filters, tz_name, actor).order_by(None).subquery()
     return db.session.scalar(select(func.count()).select_from(query))
 
 
-def completions_page(filters: CompletionFilter, tz_name: str, page: int, per_page: int = PER_PAGE) -> Page:
+def completions_page(filters: CompletionFilter, tz_name: str, actor, page: int, per_page: int = PER_PAGE) -> Page:
     """Page ``page`` (1-based) of :func:`completions_query` with the total count; two queries."""
     page = max(1, page)
-    total = count_completions(filters, tz_name)
-    result = db.session.execute(completions_query(filters, tz_name).limit(per_page).offset((page - 1) * per_page))
+    total = count_completions(filters, tz_name, actor)
+    result = db.session.execute(
+        completions_query(filters, tz_name, actor).limit(per_page).offset((page - 1) * per_page))
     return Page(items=[_to_row(r) for r in result], total=total, page=page, per_page=per_page)
 
 
-def iter_completions(filters: CompletionFilter, tz_name: str, batch_size: int = YIELD_PER) -> Iterator[CompletionRow]:
-    """Every row of :func:`completions_query`, fetched ``batch_size`` at a time (server-side cursor
-    on PostgreSQL), so memory stays flat however large the report."""
-    result = db.session.execute(completions_query(filters, tz_name).execution_options(yield_per=batch_size))
+def iter_rows(stmt: Select, make_row, batch_size: int = YIELD_PER) -> Iterator:
+    """Run ``stmt`` fetching ``batch_size`` rows at a time (a server-side cursor on PostgreSQL) and
+    yield ``make_row(row)`` for each, so memory stays flat however large the result."""
+    result = db.session.execute(stmt.execution_options(yield_per=batch_size))
     try:
         for row in result:
-            yield _to_row(row)
+            yield make_row(row)
     finally:
         result.close()
+
+
+def iter_completions(filters: CompletionFilter, tz_name: str, actor,
+                     batch_size: int = YIELD_PER) -> Iterator[CompletionRow]:
+    """Every row of :func:`completions_query`, streamed (see :func:`iter_rows`)."""
+    return iter_rows(completions_query(filters, tz_name, actor), _to_row, batch_size)
 
 
 def course_choices() -> list[tuple[int, str]]:
     """Course options for the filter, by title: ``[(id, title), ...]``."""
     return [(cid, title) for cid, title in
             db.session.execute(select(Course.id, Course.title).order_by(func.lower(Course.title), Course.id))]
+
+
+def cohort_choices() -> list[tuple[int, str]]:
+    """Cohort (angkatan) options for the filter: ``[(id, "Course title: cohort name"), ...]`` by course, start."""
+    rows = db.session.execute(
+        select(Cohort.id, Course.title, Cohort.name).join(Course, Course.id == Cohort.course_id)
+        .order_by(func.lower(Course.title), Cohort.starts_on, Cohort.id))
+    return [(cid, f"{title}: {name}") for cid, title, name in rows]

@@ -1,0 +1,176 @@
+"""The trainer's view of a course: learners, progress, quiz grades, pre/post-test gain, question statistics.
+
+Percentages are exact fractions until shown; shown values are truncated to
+2 places (never rounded up). A learner's *gain* is post-test grade minus
+pre-test grade (percentage points, each by its quiz's grading method); the
+class average gain is the mean over learners who have both. CSV cells go
+through :func:`app.reports.csv_export.safe_cell` (formula neutralisation) and
+NIPs through ``nip_cell``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager
+
+from app.assessment.grading import QuizGrade, grades_for_enrolments, quiz_facts, truncate_percent
+from app.assessment.models import KIND_POSTTEST, KIND_PRETEST, STATE_SUBMITTED, AttemptAnswer, Quiz, QuizAttempt
+from app.auth.models import User
+from app.catalog.models import Course, Module
+from app.common.formatting import format_decimal_id
+from app.extensions import db
+from app.learning.models import Enrolment
+from app.learning.services import Progress, progress_for_enrolments
+from app.reports.csv_export import BOM, nip_cell, safe_cell
+
+
+def signed_truncate(value: Fraction) -> Decimal:
+    """``value`` truncated toward zero to 2 places, for gains that may be negative."""
+    magnitude = truncate_percent(abs(value))
+    return -magnitude if value < 0 else magnitude
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """One enrolled learner: progress, ``grades`` ``{quiz_id: QuizGrade}`` and the pre/post gain."""
+
+    enrolment: Enrolment
+    progress: Progress
+    grades: dict[int, QuizGrade]
+    gain_exact: Fraction | None
+
+    @property
+    def gain(self) -> Decimal | None:
+        return None if self.gain_exact is None else signed_truncate(self.gain_exact)
+
+
+@dataclass(frozen=True)
+class QuestionStat:
+    """Share of submitted answers to one question that were fully correct (all its versions)."""
+
+    quiz: Quiz
+    question_id: int
+    key: str
+    text: str
+    answered: int
+    correct: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return truncate_percent(Fraction(self.correct * 100, self.answered)) if self.answered else None
+
+
+@dataclass
+class CourseReport:
+    """Everything the trainer's assessment page and its CSV exports show."""
+
+    course: Course
+    quizzes: list[Quiz]
+    rows: list[LearnerRow]
+    pretest: Quiz | None
+    posttest: Quiz | None
+    questions: list[QuestionStat] = field(default_factory=list)
+
+    def _mean(self, values: list[Fraction]) -> Decimal | None:
+        return signed_truncate(sum(values, Fraction(0)) / len(values)) if values else None
+
+    @property
+    def average_gain(self) -> Decimal | None:
+        return self._mean([row.gain_exact for row in self.rows if row.gain_exact is not None])
+
+    @property
+    def gain_count(self) -> int:
+        return sum(1 for row in self.rows if row.gain_exact is not None)
+
+    def average_grade(self, quiz: Quiz) -> Decimal | None:
+        return self._mean([row.grades[quiz.id].percent_exact for row in self.rows
+                           if quiz.id in row.grades and row.grades[quiz.id].percent_exact is not None])
+
+
+def course_report(course: Course) -> CourseReport:
+    """The assessment report of ``course`` for its trainers (a fixed number of queries)."""
+    quizzes = list(db.session.scalars(
+        select(Quiz).join(Module, Module.id == Quiz.module_id).where(Module.course_id == course.id)
+        .order_by(Module.position, Module.id)))
+    enrolments = list(db.session.scalars(
+        select(Enrolment).join(Enrolment.user).options(contains_eager(Enrolment.user))
+        .where(Enrolment.course_id == course.id).order_by(func.lower(User.full_name), Enrolment.id)))
+    progress = progress_for_enrolments(enrolments)
+    grades = grades_for_enrolments([e.id for e in enrolments], quiz_facts([course.id]))
+    pretest = next((q for q in quizzes if q.kind == KIND_PRETEST), None)
+    posttest = next((q for q in quizzes if q.kind == KIND_POSTTEST), None)
+    rows = []
+    for enrolment in enrolments:
+        mine = {quiz_id: grade for (eid, quiz_id), grade in grades.items() if eid == enrolment.id}
+        gain = None
+        if pretest and posttest and pretest.id in mine and posttest.id in mine:
+            gain = mine[posttest.id].percent_exact - mine[pretest.id].percent_exact
+        rows.append(LearnerRow(enrolment, progress[enrolment.id], mine, gain))
+    return CourseReport(course, quizzes, rows, pretest, posttest, question_stats(quizzes))
+
+
+def question_stats(quizzes: list[Quiz]) -> list[QuestionStat]:
+    """Answered and fully-correct counts per question of the given quizzes' banks (one query per call)."""
+    if not quizzes:
+        return []
+    counts = {qid: (answered, correct) for qid, answered, correct in db.session.execute(
+        select(AttemptAnswer.question_id, func.count(),
+               func.sum(case((AttemptAnswer.is_correct.is_(True), 1), else_=0)))
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .where(QuizAttempt.quiz_id.in_([q.id for q in quizzes]), QuizAttempt.state == STATE_SUBMITTED)
+        .group_by(AttemptAnswer.question_id)).all()}
+    stats = []
+    for quiz in quizzes:
+        for question in quiz.questions:
+            answered, correct = counts.get(question.id, (0, 0))
+            stats.append(QuestionStat(quiz, question.id, question.key, question.text, answered, int(correct or 0)))
+    return stats
+
+
+def _percent(value: Decimal | None) -> str:
+    return "" if value is None else format_decimal_id(value, 2)
+
+
+def _rows_csv(header: list[str], rows: list[list[str]], delimiter: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow(row)
+    yield BOM + buffer.getvalue()
+
+
+def learners_csv(report: CourseReport, delimiter: str = ",") -> Iterator[str]:
+    """One row per learner: identity, progress %, per quiz attempts/grade/pass, pre/post gain (UTF-8 BOM, CRLF)."""
+    header = ["NIP", "Nama", "OPD", "Kemajuan (%)", "Selesai"]
+    for quiz in report.quizzes:
+        header += [f"{quiz.title}: percobaan", f"{quiz.title}: nilai (%)", f"{quiz.title}: lulus"]
+    if report.pretest and report.posttest:
+        header.append("Peningkatan pre-test ke post-test (poin %)")
+    lines = []
+    for row in report.rows:
+        user = row.enrolment.user
+        cells = [nip_cell(user.nip), safe_cell(user.display_name), safe_cell(user.opd.name if user.opd else ""),
+                 str(row.progress.percent), "ya" if row.enrolment.completed_at else "tidak"]
+        for quiz in report.quizzes:
+            grade = row.grades.get(quiz.id, QuizGrade())
+            cells += [str(grade.attempts), _percent(grade.percent),
+                      ("ya" if grade.passed else "tidak") if grade.attempts else ""]
+        if report.pretest and report.posttest:
+            cells.append(_percent(row.gain))  # generated digits only, a leading '-' is a sign
+        lines.append(cells)
+    return _rows_csv(header, lines, delimiter)
+
+
+def questions_csv(report: CourseReport, delimiter: str = ",") -> Iterator[str]:
+    """One row per question: quiz, key, text, answers, fully correct, share correct (%)."""
+    header = ["Kuis", "Kunci soal", "Pertanyaan", "Dijawab", "Benar", "Persentase benar (%)"]
+    lines = [[safe_cell(s.quiz.title), safe_cell(s.key), safe_cell(s.text), str(s.answered), str(s.correct),
+              _percent(s.share)] for s in report.questions]
+    return _rows_csv(header, lines, delimiter)

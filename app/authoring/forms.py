@@ -1,0 +1,185 @@
+"""Authoring forms (Flask-WTF, CSRF), with Indonesian messages.
+
+Decimals accept a comma or a point ("2,5" or "2.5") and at most two places,
+because JP and pass marks are stored exactly with two decimal places.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from app.common.forms import LenteraForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+REQUIRED = "Wajib diisi."
+NUL_MESSAGE = "Teks memuat karakter yang tidak sah."
+
+
+def _fields(form):
+    for item in form:
+        entries = getattr(item, "entries", None)
+        if entries is not None:  # FieldList
+            for entry in entries:
+                if hasattr(entry, "form"):
+                    yield from _fields(entry.form)
+                else:
+                    yield entry
+        elif hasattr(item, "form") and item.type == "FormField":
+            yield from _fields(item.form)
+        else:
+            yield item
+
+
+class AuthoringForm(LenteraForm):
+    """Base of the authoring forms: text with NUL characters is refused (PostgreSQL cannot store it)."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for item in _fields(self):
+            if isinstance(item.data, str) and "\x00" in item.data:
+                item.errors = list(item.errors) + [NUL_MESSAGE]
+                ok = False
+        return ok
+
+
+class IdDecimalField(StringField):
+    """A decimal typed the Indonesian way (comma) or with a point; ``data`` is a ``Decimal`` or ``None``.
+
+    ``low``/``high`` bound the value (``low_inclusive`` decides whether ``low`` itself is allowed).
+    """
+
+    def __init__(self, label=None, validators=None, *, low=None, high=None, low_inclusive=True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high, self.low_inclusive = low, high, low_inclusive
+        self.number = None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.number = None
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip().replace(" ", "")
+        if not text:
+            self.number = None
+            return
+        if text.count(",") + text.count(".") > 1:
+            raise ValidationError("Tulis angka dengan satu tanda desimal, mis. 2,5.")
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError("Isi dengan angka, mis. 20 atau 2,5.") from None
+        if not value.is_finite() or value.as_tuple().exponent < -2:
+            raise ValidationError("Paling banyak dua angka di belakang koma.")
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            rule = "lebih dari" if not self.low_inclusive else "paling kecil"
+            raise ValidationError(f"Nilai harus {rule} {self.low}.")
+        if self.high is not None and value > self.high:
+            raise ValidationError(f"Nilai paling besar {self.high}.")
+        self.number = value
+
+    def _value(self):
+        if self.data is None:
+            return ""
+        if isinstance(self.data, Decimal):
+            return format(self.data.normalize() if self.data == self.data.to_integral() else self.data, "f").replace(".", ",")
+        return str(self.data)
+
+
+class IdIntegerField(IntegerField):
+    """An integer field whose parse error is Indonesian; empty input gives ``None``."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip()
+        if not text:
+            self.data = None
+            return
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            self.data = None
+            raise ValueError("Isi dengan bilangan bulat.")
+        self.data = int(text)
+
+
+def strip(value):
+    """Filter: surrounding spaces removed from one-line text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+ENROLMENT_MODES = [("open", "Terbuka (peserta mendaftar sendiri)"),
+                   ("approval", "Dengan persetujuan operator"),
+                   ("closed", "Tertutup (didaftarkan operator)")]
+
+
+class CourseForm(AuthoringForm):
+    """Course metadata and an optional cover image (PNG, JPEG or WebP)."""
+
+    title = StringField("Judul", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
+    slug = StringField("Slug (alamat kursus)", filters=[strip], validators=[Optional(), Length(max=100, message="Paling banyak 100 karakter.")])
+    summary = TextAreaField("Ringkasan", validators=[Optional(), Length(max=5000, message="Paling banyak 5000 karakter.")])
+    audience = StringField("Sasaran peserta", filters=[strip], validators=[Optional(), Length(max=300, message="Paling banyak 300 karakter.")])
+    jp = IdDecimalField("Kredit JP", validators=[InputRequired(REQUIRED)], low=Decimal(0), high=Decimal("9999"))
+    pass_mark = IdDecimalField("Nilai lulus kuis (%)", validators=[InputRequired(REQUIRED)], low=Decimal(0),
+                               low_inclusive=False, high=Decimal(100))
+    version = IdIntegerField("Versi", default=1, validators=[InputRequired("Isi dengan bilangan bulat."),
+                                                           NumberRange(min=1, max=1_000_000, message="Versi minimal 1.")])
+    enrolment_mode = SelectField("Pendaftaran", choices=ENROLMENT_MODES, default="open")
+    # Choices are the template folders under certificates/, set by the view.
+    certificate_template = SelectField("Templat sertifikat", choices=[("", "Bawaan (default)")], default="")
+    certificate_validity_months = IdIntegerField(
+        "Masa berlaku sertifikat (bulan)",
+        validators=[Optional(), NumberRange(min=1, max=600, message="Masa berlaku 1 sampai 600 bulan.")])
+    cover = FileField("Gambar sampul (PNG, JPEG, atau WebP)")
+    remove_cover = BooleanField("Hapus gambar sampul")
+
+
+class ModuleForm(AuthoringForm):
+    """A module's title and summary."""
+
+    title = StringField("Judul modul", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
+    summary = TextAreaField("Ringkasan modul", validators=[Optional(), Length(max=5000, message="Paling banyak 5000 karakter.")])
+
+
+class LessonForm(AuthoringForm):
+    """A lesson: Markdown body (previewed on the server), duration, optional video link."""
+
+    title = StringField("Judul pelajaran", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
+    body_md = TextAreaField("Isi pelajaran (Markdown)", validators=[DataRequired(REQUIRED),
+                                                                    Length(max=200_000, message="Isi terlalu panjang.")])
+    minutes = IdIntegerField("Perkiraan durasi (menit)", validators=[Optional(), NumberRange(min=1, max=10_000, message="Durasi 1 sampai 10.000 menit.")])
+    is_required = BooleanField("Wajib diselesaikan", default=True)
+    video_url = StringField("Tautan video YouTube atau Vimeo (opsional)", filters=[strip], validators=[Optional(), Length(max=300, message="Paling banyak 300 karakter.")])
+
+
+class PreviewForm(AuthoringForm):
+    """The live preview request sent by app/static/js/authoring-preview.js."""
+
+    body_md = TextAreaField("Isi", validators=[Optional(), Length(max=200_000, message="Isi terlalu panjang.")])
+
+
+class AttachmentForm(AuthoringForm):
+    """An attachment upload: PDF or an image."""
+
+    title = StringField("Judul lampiran", filters=[strip], validators=[Optional(), Length(max=200, message="Paling banyak 200 karakter.")])
+    file = FileField("Berkas (PDF, PNG, JPEG, atau WebP)")
+
+
+class QuizForm(AuthoringForm):
+    """A module's quiz; an empty pass mark means the course's."""
+
+    title = StringField("Judul kuis", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
+    pass_mark = IdDecimalField("Nilai lulus kuis (%), kosongkan untuk memakai nilai lulus kursus",
+                               low=Decimal(0), low_inclusive=False, high=Decimal(100))
+
+
+class TrainerForm(AuthoringForm):
+    """Adding a co-owner by email."""
+
+    email = EmailField("Email pengajar", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=254, message="Email terlalu panjang.")])
+
+
+class MoveForm(AuthoringForm):
+    """Up/down reorder buttons."""
+
+    direction = HiddenField(validators=[DataRequired(REQUIRED)])

@@ -1,0 +1,1 @@
+"""Operator pages for the roster import and for cohorts (angkatan) and enrolment."""

@@ -1,0 +1,227 @@
+"""Column definitions shared by the CSV and XLSX exports, and the streaming XLSX writer.
+
+Each export is a list of :class:`Column` (header, kind, getter), so the CSV
+and the XLSX of one report always have the same columns in the same order
+and the same values.
+
+Cell kinds:
+
+* ``text`` -- CSV: :func:`~app.reports.csv_export.safe_cell` (formula
+  neutralised); XLSX: a string cell (``write_string``), never a formula.
+* ``nip`` -- CSV: :func:`~app.reports.csv_export.nip_cell` (``="…"``);
+  XLSX: always a string cell, so all 18 digits survive (a number cell keeps
+  only 15 significant digits).
+* ``decimal`` -- JP, scores, percentages: CSV with a decimal comma, never
+  rounded (``19,5``); XLSX a number cell (exact for the 2-decimal values stored).
+* ``int`` -- counts: CSV digits; XLSX a number cell.
+* ``date`` -- a local calendar date: CSV ``YYYY-MM-DD``; XLSX a date cell
+  shown as ``yyyy-mm-dd``.
+
+XLSX files are written by xlsxwriter in ``constant_memory`` mode (each row
+goes to a temporary file as soon as it is complete), to a temporary file
+that is then streamed in 64 KiB chunks and deleted, so memory stays flat
+however many rows there are.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import xlsxwriter
+
+from app.common.formatting import format_datetime_id, format_decimal_id, to_local
+from app.reports.csv_export import nip_cell, safe_cell
+
+CHUNK_SIZE = 64 * 1024
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: header text, cell kind (see module doc) and how to read it from a row."""
+
+    header: str
+    kind: str
+    value: Callable[[Any], Any]
+    width: int = 18
+
+
+def csv_cell(kind: str, value) -> str:
+    """The CSV text of one value of cell ``kind``."""
+    if value is None:
+        return ""
+    if kind == "nip":
+        return nip_cell(value)
+    if kind == "decimal":
+        return format_decimal_id(value)
+    if kind == "int":
+        return str(int(value))
+    if kind == "date":
+        return value.isoformat()
+    return safe_cell(value)
+
+
+def csv_records(columns: Sequence[Column], rows: Iterable) -> Iterator[list[str]]:
+    """Lazily turn ``rows`` into lists of CSV cells."""
+    for row in rows:
+        yield [csv_cell(c.kind, c.value(row)) for c in columns]
+
+
+def write_xlsx(target, columns: Sequence[Column], rows: Iterable, sheet_name: str = "Laporan",
+               tmpdir: str | None = None) -> int:
+    """Write a workbook with a bold header row and one row per item of ``rows``; returns the row count.
+
+    ``target`` is a file name or a binary file object. Uses xlsxwriter
+    ``constant_memory`` mode and turns off every string conversion (numbers,
+    formulas, URLs), so a text cell is always stored as the text itself.
+    """
+    workbook = xlsxwriter.Workbook(target, {
+        "constant_memory": True, "tmpdir": tmpdir, "strings_to_numbers": False,
+        "strings_to_formulas": False, "strings_to_urls": False,
+    })
+    try:
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
+            sheet.write_string(0, col, column.header, bold)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for r, row in enumerate(rows, start=1):
+            for col, column in enumerate(columns):
+                value = column.value(row)
+                if value is None:
+                    continue
+                if column.kind in ("decimal", "int"):
+                    sheet.write_number(r, col, float(value))
+                elif column.kind == "date":
+                    sheet.write_datetime(r, col, value, date_format)
+                else:  # text and nip: always a string cell
+                    sheet.write_string(r, col, str(value))
+            count = r
+    finally:
+        workbook.close()
+    return count
+
+
+def xlsx_chunks(columns: Sequence[Column], rows: Iterable, sheet_name: str = "Laporan") -> Iterator[bytes]:
+    """Build the workbook in a temporary file, then yield it in :data:`CHUNK_SIZE` chunks; the file
+    (and xlsxwriter's row files) are deleted when the generator ends or is closed."""
+    fd, path = tempfile.mkstemp(prefix="lentera-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_xlsx(path, columns, rows, sheet_name)
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def _local_date(tz_name: str):
+    return lambda dt: None if dt is None else to_local(dt, tz_name).date()
+
+
+def completion_columns(tz_name: str) -> list[Column]:
+    """Columns of the completion report (rows: :class:`app.reports.services.CompletionRow`)."""
+    local = _local_date(tz_name)
+    return [
+        Column("NIP", "nip", lambda r: r.nip, 21),
+        Column("Nama", "text", lambda r: r.full_name, 28),
+        Column("Gelar Depan", "text", lambda r: r.gelar_depan, 10),
+        Column("Gelar Belakang", "text", lambda r: r.gelar_belakang, 12),
+        Column("Nama Lengkap dengan Gelar", "text", lambda r: r.display_name, 34),
+        Column("Email", "text", lambda r: r.email, 28),
+        Column("OPD", "text", lambda r: r.opd_name, 34),
+        Column("Jabatan", "text", lambda r: r.jabatan, 28),
+        Column("Eselon", "text", lambda r: r.eselon, 8),
+        Column("Golongan", "text", lambda r: r.golongan, 9),
+        Column("Kursus", "text", lambda r: r.course_title, 34),
+        Column("JP", "decimal", lambda r: r.jp, 6),
+        Column("Tanggal Mulai", "date", lambda r: local(r.enrolled_at), 12),
+        Column("Tanggal Selesai", "date", lambda r: local(r.completed_at), 12),
+        Column("Nomor Sertifikat", "text", lambda r: r.certificate_number, 24),
+        Column("Angkatan", "text", lambda r: r.cohort_name, 20),
+        Column("Nilai Kuis Terbaik (%)", "decimal", lambda r: r.best_percent, 10),
+    ]
+
+
+def ledger_columns(year: int) -> list[Column]:
+    """Columns of the per-ASN JP compliance report (rows: :class:`app.reports.ledger.LedgerRow`)."""
+    return [
+        Column("NIP", "nip", lambda r: r.nip, 21),
+        Column("Nama Lengkap dengan Gelar", "text", lambda r: r.display_name, 34),
+        Column("Email", "text", lambda r: r.email, 28),
+        Column("OPD", "text", lambda r: r.opd_name, 34),
+        Column("Jabatan", "text", lambda r: r.jabatan, 28),
+        Column("Eselon", "text", lambda r: r.eselon, 8),
+        Column("Golongan", "text", lambda r: r.golongan, 9),
+        Column("Jenis Kepegawaian", "text", lambda r: r.employment_type, 10),
+        Column("Tahun", "int", lambda r: year, 7),
+        Column("Kursus Selesai", "int", lambda r: r.courses, 8),
+        Column("JP", "decimal", lambda r: r.jp, 6),
+        Column("Target JP", "decimal", lambda r: r.target, 8),
+        Column("Status", "text", lambda r: r.status_label, 16),
+    ]
+
+
+def opd_compliance_columns(year: int) -> list[Column]:
+    """Columns of the per-OPD JP compliance table (rows: :class:`app.reports.ledger.OpdCompliance`)."""
+    return [
+        Column("OPD", "text", lambda r: r.opd_name, 40),
+        Column("Tahun", "int", lambda r: year, 7),
+        Column("Jumlah ASN", "int", lambda r: r.staff, 10),
+        Column("Memenuhi", "int", lambda r: r.met, 10),
+        Column("Belum Memenuhi", "int", lambda r: r.not_met, 10),
+        Column("Persentase Memenuhi (%)", "decimal", lambda r: r.share, 12),
+    ]
+
+
+def riwayat_columns(tz_name: str, institution: str) -> list[Column]:
+    """Columns of an ASN's riwayat diklat (rows: :class:`app.reports.ledger.RiwayatRow`).
+
+    Jenis: e-learning is nonklasikal competency development (Perlan 10/2018);
+    penyelenggara is ``LENTERA_INSTITUTION``.
+    """
+    from app.reports.ledger import JENIS_DIKLAT
+
+    local = _local_date(tz_name)
+    return [
+        Column("Jenis Diklat", "text", lambda r: JENIS_DIKLAT, 30),
+        Column("Penyelenggara", "text", lambda r: institution, 40),
+        Column("Nama Diklat", "text", lambda r: r.course_title, 40),
+        Column("Tanggal Mulai", "date", lambda r: local(r.enrolled_at), 12),
+        Column("Tanggal Selesai", "date", lambda r: local(r.completed_at), 12),
+        Column("JP", "decimal", lambda r: r.jp, 6),
+        Column("Nomor Sertifikat", "text", lambda r: r.certificate_number, 24),
+    ]
+
+
+def audit_columns(tz_name: str) -> list[Column]:
+    """Columns of the audit log export (rows: :class:`app.admin.models.AuditEvent` with ``actor`` loaded)."""
+    return [
+        Column("Waktu", "text", lambda e: format_datetime_id(e.at, tz_name), 30),
+        Column("Waktu (UTC, ISO 8601)", "text", lambda e: e.at.isoformat(), 26),
+        Column("Email Pelaku", "text", lambda e: e.actor.email if e.actor else "(baris perintah)", 28),
+        Column("Aksi", "text", lambda e: e.action, 20),
+        Column("Jenis Objek", "text", lambda e: e.target_type, 14),
+        Column("ID Objek", "text", lambda e: e.target_id, 14),
+        Column("Rincian", "text", lambda e: e.detail, 60),
+    ]
+
+
+def detail_text(detail: str) -> str:
+    """The JSON detail of an audit event as ``key: value; …`` for the page (raw text when not JSON)."""
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return detail
+    return "; ".join(f"{k}: {v}" for k, v in data.items())
+
