@@ -389,3 +389,13 @@ def test_opd_seeded_rows_match_by_code_case_insensitively(opds):
     plan = roster.plan_rows([(1, HEADER), (2, ["198502142010012003", "Siti", "", "", "s@example.go.id", "bpsdm",
                                                 "", "", "", "PNS"])])
     assert plan.rows[0].values["opd_id"] == opds[1].id
+
+
+def test_pppk_row_with_ni_pppk_is_accepted(opds, tmp_path):
+    path = tmp_path / "pppk.csv"
+    path.write_text("NIP,Nama,Email,OPD,Jenis Kepegawaian\n"
+                    "19931228 2025 21 2 001,Rina,rina@example.go.id,DISKOMINFO,PPPK\n"
+                    "199312282025212001,Rina PNS,rina2@example.go.id,DISKOMINFO,PNS\n", encoding="utf-8")
+    plan = roster.plan_file(path)
+    assert plan.rows[0].action == "create"
+    assert [e.message for e in plan.rows[1].errors] == ["Bulan pengangkatan CPNS pada NIP (21) harus 01–12."]

@@ -282,15 +282,15 @@ def cell_text(value) -> str:
 
 # --- Validation of one row (no database) -------------------------------------------------------
 
-def _nip_value(raw) -> tuple[str, str | None]:
-    """``(text shown, error message or None)``; on success the text is the 18-digit NIP."""
+def _nip_value(raw, employment_type: str | None = None) -> tuple[str, str | None]:
+    """``(text shown, error message or None)``; on success the text is the 18-digit NIP (or NI PPPK)."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return cell_text(raw) if isinstance(raw, int) else repr(raw), MSG_NIP_NUMERIC
     text = cell_text(raw)
     if text.startswith("'"):  # Excel's "treat as text" prefix survives some exports
         text = text[1:]
     try:
-        return parse_nip(text).value, None
+        return parse_nip(text, employment_type=employment_type).value, None
     except NipError as error:
         return text, str(error)
 
@@ -339,7 +339,8 @@ def validate_row(number: int, cells: list, columns: dict[str, int], opd_ids: dic
         errors.append(RowError(number, COLUMN_LABELS[name], cell_text(value) if not isinstance(value, str) else value,
                                message))
 
-    nip, nip_error = _nip_value(cell("nip"))
+    # A PPPK's number follows the NI PPPK layout (year appointed, code), not the NIP PNS one.
+    nip, nip_error = _nip_value(cell("nip"), cell_text(cell("employment_type")).upper() or None)
     if nip_error:
         error("nip", nip, nip_error)
 
