@@ -327,6 +327,15 @@ def test_upload_of_the_genuine_file(app, client, issued):
     assert "Asli" in body and issued.number in body and "Ani Lestari, S.E." in body
 
 
+def test_upload_of_a_revoked_certificate_leads_with_its_status(app, client, issued, make_user):
+    data = stored(app, issued)
+    services.revoke_certificate(issued, make_user("admin"), "Data peserta tidak benar")
+    db.session.commit()
+    body = upload(client, data).get_data(as_text=True)
+    assert "tidak berlaku lagi" in body and "Data peserta tidak benar" in body
+    assert '<span class="badge badge-ok">Asli</span>' not in body
+
+
 def test_upload_of_an_altered_file(app, client, issued):
     data = bytearray(stored(app, issued))
     data[len(data) // 3] ^= 0x01

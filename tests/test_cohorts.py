@@ -162,18 +162,23 @@ def test_create_and_edit_cohort_with_indonesian_errors(client, login, make_user,
     response = client.post("/admin/angkatan/baru", data={**form, "course_id": "999"})
     assert response.status_code == 400 and "Pilihan tidak valid." in response.get_data(as_text=True)
 
+    # Only templates that exist under certificates/ can be chosen: a misspelt one would stop certificates.
     response = client.post("/admin/angkatan/baru", data={**form, "ends_on": "2026-07-31",
-                                                          "certificate_template": "Kepemimpinan 2026"})
+                                                          "certificate_template": "templat-tidak-ada"})
+    assert response.status_code == 400 and "Pilihan tidak valid." in response.get_data(as_text=True)
+    response = client.post("/admin/angkatan/baru", data={**form, "ends_on": "2026-07-31",
+                                                          "certificate_template": "default"})
     assert response.status_code == 302
     cohort = db.session.scalar(select(Cohort))
     assert (cohort.name, cohort.ends_on, cohort.certificate_template) == ("Angkatan I", date(2026, 7, 31),
-                                                                         "Kepemimpinan 2026")
+                                                                         "default")
     duplicate = client.post("/admin/angkatan/baru", data={**form, "name": "angkatan i", "ends_on": "2026-07-31"})
     assert duplicate.status_code == 400
     assert "Nama angkatan ini sudah dipakai untuk kursus yang sama." in duplicate.get_data(as_text=True)
 
     response = client.post(f"/admin/angkatan/{cohort.id}/ubah", data={
-        "course_id": course.id, "name": "Angkatan I", "starts_on": "2026-06-30", "ends_on": "2026-08-15"})
+        "course_id": course.id, "name": "Angkatan I", "starts_on": "2026-06-30", "ends_on": "2026-08-15",
+        "certificate_template": "default"})
     assert response.status_code == 302
     assert db.session.get(Cohort, cohort.id).ends_on == date(2026, 8, 15)
     assert _events("cohort.update") == [{"changes": {"ends_on": ["2026-07-31", "2026-08-15"]}}]

@@ -93,8 +93,8 @@ class CohortForm(LenteraForm):
                                                     Length(max=120, message="Paling banyak 120 karakter.")])
     starts_on = LocalDateField("Tanggal mulai", validators=[InputRequired(REQUIRED)])
     ends_on = LocalDateField("Tanggal selesai (batas waktu)", validators=[InputRequired(REQUIRED)])
-    certificate_template = StringField("Templat sertifikat", validators=[
-        Optional(), Length(max=100, message="Paling banyak 100 karakter.")])
+    # Only templates that exist under certificates/: a misspelt name would stop certificates (choices set by the view).
+    certificate_template = SelectField("Templat sertifikat", choices=[("", "Ikuti templat kursus")], default="")
 
 
 class EnrolListForm(LenteraForm):

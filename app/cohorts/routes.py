@@ -25,6 +25,8 @@ from app.cohorts.forms import (
     EnrolRuleForm,
     UploadForm,
 )
+from app.certificates.layout import template_names
+from app.certificates.services import template_root
 from app.common.access import roles_required
 from app.common.web import user_error
 from app.extensions import db
@@ -127,13 +129,17 @@ def roster_confirm(token: str):
 
 # --- Cohorts ---------------------------------------------------------------------------------------
 
+def _template_choices() -> list[tuple[str, str]]:
+    return [("", "Ikuti templat kursus")] + [(name, name) for name in template_names(template_root())]
+
+
 def _course_choices() -> list[tuple[int, str]]:
     return [(c.id, c.title) for c in db.session.scalars(select(Course).order_by(Course.title, Course.id))]
 
 
 def _cohort_data(form: CohortForm) -> services.CohortData:
     return services.CohortData(course_id=form.course_id.data, name=form.name.data, starts_on=form.starts_on.data,
-                               ends_on=form.ends_on.data, certificate_template=form.certificate_template.data)
+                               ends_on=form.ends_on.data, certificate_template=form.certificate_template.data or None)
 
 
 def _show_errors(form, error: services.CohortError) -> None:
@@ -153,6 +159,7 @@ def cohort_list():
 def cohort_new():
     form = CohortForm()
     form.course_id.choices = _course_choices()
+    form.certificate_template.choices = _template_choices()
     if form.validate_on_submit():
         try:
             cohort = services.create_cohort(_cohort_data(form), current_user)
@@ -172,6 +179,9 @@ def cohort_edit(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = CohortForm(obj=cohort)
     form.course_id.choices = _course_choices()
+    form.certificate_template.choices = _template_choices()
+    if form.certificate_template.data is None:  # no template stored: the "follow the course" choice
+        form.certificate_template.data = ""
     if form.validate_on_submit():
         try:
             services.update_cohort(cohort, _cohort_data(form), current_user)
