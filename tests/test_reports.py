@@ -80,7 +80,7 @@ def test_csv_has_bom_header_and_the_completed_learners_row(client, admin, make_u
     assert rows[1:] == [[
         '="196608011988031001"', "Siti Aminah", "dr.", "M.Kes.", "dr. Siti Aminah, M.Kes.", "siti@kaltimprov.go.id",
         "Dinas Komunikasi dan Informatika", "Kepala Bidang", "III.b", "III/d", "Kepemimpinan Digital", "19,5",
-        "2026-11-01", "2026-11-30", "0001/BPSDM-KT/XI/2026", "", ""]]
+        "2026-11-01", "2026-11-30", "0001/BPSDM-KT/XI/2026", "Berlaku", "", ""]]
     raw = response.get_data().decode("utf-8")
     assert '"=""196608011988031001"""' in raw   # the quoted form spreadsheets read as a text formula
 
@@ -338,3 +338,26 @@ def test_export_writers_consume_rows_lazily_once(app, admin, make_user, make_cou
     assert consumed == [0, 1, 2] and data.startswith(b"PK")
     csv_text = "".join(csv_export.stream_csv([c.header for c in columns], exports.csv_records(columns, iter([5]))))
     assert csv_text == BOM + "N,T\r\n5,'=5\r\n"
+
+
+def test_revoked_certificate_is_marked_in_the_completion_report(client, admin, make_user, make_course):
+    import csv as csv_module
+    import io
+    from datetime import datetime, timezone
+
+    from app.certificates import services as certificates
+    from app.extensions import db
+    from app.learning import services as learning
+
+    course = make_course()
+    enrolment = learning.enrol(make_user(full_name="Rudi"), course)
+    enrolment.completed_at = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)
+    certificate = certificates.issue_certificate(enrolment)
+    db.session.commit()
+    certificates.revoke_certificate(certificate, admin, "Data tidak benar")
+    db.session.commit()
+    rows = list(csv_module.reader(io.StringIO(
+        client.get("/admin/laporan/penyelesaian.csv").data.decode("utf-8-sig"))))
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["Nomor Sertifikat"], row["Status Sertifikat"]) == (certificate.number, "Dicabut")
+    assert "Dicabut" in client.get("/admin/laporan/penyelesaian").get_data(as_text=True)

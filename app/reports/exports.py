@@ -127,6 +127,10 @@ def _local_date(tz_name: str):
     return lambda dt: None if dt is None else to_local(dt, tz_name).date()
 
 
+# A completion report shows revoked certificates too (the training happened), marked as such.
+CERTIFICATE_STATUS_LABELS = {"valid": "Berlaku", "revoked": "Dicabut"}
+
+
 def completion_columns(tz_name: str) -> list[Column]:
     """Columns of the completion report (rows: :class:`app.reports.services.CompletionRow`)."""
     local = _local_date(tz_name)
@@ -146,6 +150,7 @@ def completion_columns(tz_name: str) -> list[Column]:
         Column("Tanggal Mulai", "date", lambda r: local(r.enrolled_at), 12),
         Column("Tanggal Selesai", "date", lambda r: local(r.completed_at), 12),
         Column("Nomor Sertifikat", "text", lambda r: r.certificate_number, 24),
+        Column("Status Sertifikat", "text", lambda r: CERTIFICATE_STATUS_LABELS.get(r.certificate_status, ""), 12),
         Column("Angkatan", "text", lambda r: r.cohort_name, 20),
         Column("Nilai Kuis Terbaik (%)", "decimal", lambda r: r.best_percent, 10),
     ]

@@ -74,6 +74,7 @@ class CompletionRow:
     enrolled_at: datetime
     completed_at: datetime
     certificate_number: str | None
+    certificate_status: str | None  # "valid" or "revoked" (a revoked certificate credits no JP)
     cohort_name: str | None
     best_percent: Decimal | None
 
@@ -149,6 +150,7 @@ def completions_query(filters: CompletionFilter, tz_name: str, actor) -> Select:
             func.coalesce(Certificate.jp, Course.jp).label("jp"),
             Enrolment.enrolled_at, Enrolment.completed_at,
             Certificate.number.label("certificate_number"),
+            Certificate.status.label("certificate_status"),
             Cohort.name.label("cohort_name"),
             best.c.best_percent,
         )
