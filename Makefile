@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run setup test test-sqlite test-postgres clean
+.PHONY: run setup test test-sqlite test-postgres clean i18n
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Message catalogues (app/<area>/translations) compiled to .mo when changed.
+i18n: $(STAMP)
+	$(BIN)/python -c "from app.common.i18n import compile_catalogues; compile_catalogues()"
+
+setup: $(STAMP) i18n
 	$(BIN)/flask db upgrade
 	$(BIN)/flask opd seed
 	$(BIN)/flask courses import courses/
@@ -24,16 +28,16 @@ run: setup
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # SQLite always; PostgreSQL too when one answers on 127.0.0.1:5432.
-test: $(STAMP)
+test: $(STAMP) i18n
 	$(BIN)/python -m pytest -q
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL =="; LENTERA_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q; \
 	else echo "PostgreSQL tidak terjangkau di 127.0.0.1:5432: uji PostgreSQL dilewati."; fi
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) i18n
 	$(BIN)/python -m pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) i18n
 	LENTERA_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
 
 clean:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -66,7 +67,7 @@ def create_app(config_name=None, **overrides) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message = lazy_gettext("Silakan masuk terlebih dahulu.")
     login_manager.login_message_category = "info"
 
     _import_models()
@@ -76,8 +77,9 @@ def create_app(config_name=None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
-    from app.common import web
+    from app.common import i18n, web
 
+    i18n.init_app(app)
     web.init_app(app)
     return app
 

@@ -15,8 +15,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from app.common.i18n import compile_catalogues
 from app.extensions import db
 from tests import factories
+
+# English pages need compiled catalogues even when pytest runs without `make`.
+compile_catalogues()
 
 
 def _postgres_database(admin_url: str):

@@ -51,6 +51,7 @@ class User(UserMixin, db.Model):
             "employment_type IS NULL OR employment_type IN ('PNS', 'PPPK')",
             name="employment_type_valid",
         ),
+        CheckConstraint("locale IS NULL OR locale IN ('id', 'en')", name="locale_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +73,8 @@ class User(UserMixin, db.Model):
     # 30-second step, so one code cannot be replayed.
     totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
     totp_last_step: Mapped[Optional[int]] = mapped_column()
+    # Interface language chosen by the user ("id" or "en"); empty: Indonesian.
+    locale: Mapped[Optional[str]] = mapped_column(String(8))
 
     opd: Mapped[Optional[Opd]] = relationship(lazy="joined")
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import reset, services, sessions, throttle, totp
@@ -315,3 +316,22 @@ def totp_disable():
     form.current_password.errors.append("Kata sandi saat ini salah.")
     return render_template("auth/security.html", password_form=ChangePasswordForm(), disable_form=form,
                            required=False), 400
+
+
+@bp.route("/bahasa", methods=["POST"])
+@public
+def set_language():
+    """Switch the interface language: stored on the account, or in a cookie for visitors."""
+    from app.common.i18n import LANGUAGES, LOCALE_COOKIE
+    from app.common.web import user_error
+
+    code = request.form.get("bahasa", "")
+    if code not in LANGUAGES:
+        raise user_error(400, _("Bahasa tidak dikenal."))
+    if current_user.is_authenticated:
+        services.set_locale(current_user, code)
+        db.session.commit()
+    response = redirect(_safe_next(request.form.get("next")) or url_for("catalog.index"), 303)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

@@ -170,3 +170,15 @@ def set_password(user: User, new_password: str) -> None:
             PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))):
         token.used_at = now
     db.session.flush()
+
+
+def set_locale(user: User, code: str) -> None:
+    """Store ``user``'s interface language (``"id"`` or ``"en"``; see app.common.i18n.LANGUAGES).
+
+    Raises ``ValueError`` for any other code.
+    """
+    from app.common.i18n import LANGUAGES
+
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown locale {code!r}")
+    user.locale = code

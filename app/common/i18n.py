@@ -1,0 +1,82 @@
+"""Interface language: Bahasa Indonesia first, English per user (Flask-Babel).
+
+Message ids are the Indonesian texts themselves, so Indonesian needs no
+catalogue and a missing English entry falls back to Indonesian, never to a
+blank. Each feature package keeps its own catalogue next to its code,
+``app/<area>/translations/en/LC_MESSAGES/messages.po``; Flask-Babel merges
+every directory listed in ``BABEL_TRANSLATION_DIRECTORIES``.
+
+Choice of language, first match wins: the signed-in user's ``locale``; the
+``lentera_bahasa`` cookie (visitors); ``id``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+
+#: Languages offered, code -> name in that language.
+LANGUAGES: dict[str, str] = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT_LOCALE = "id"
+LOCALE_COOKIE = "lentera_bahasa"
+APP_DIR = Path(__file__).resolve().parent.parent
+
+
+def catalogue_dirs() -> list[Path]:
+    """Every ``translations`` folder of the application: ``app/translations`` and ``app/<area>/translations``."""
+    dirs = [APP_DIR / "translations"]
+    dirs += sorted(p for p in APP_DIR.glob("*/translations") if p.is_dir())
+    return [d for d in dirs if d.is_dir()]
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector: ``"id"`` or ``"en"``."""
+    user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
+    if user_locale in LANGUAGES:
+        return user_locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return DEFAULT_LOCALE
+
+
+def compile_catalogues(force: bool = False) -> list[Path]:
+    """Compile every ``messages.po`` into ``messages.mo`` when the .mo is missing or older.
+
+    Returns the .mo paths written. Raises ``babel.messages.pofile.PoFileError``
+    on a malformed catalogue.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for directory in catalogue_dirs():
+        for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, abort_invalid=True)
+            tmp = mo_path.with_suffix(".mo.tmp")
+            with tmp.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+            tmp.replace(mo_path)
+            written.append(mo_path)
+    return written
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel on ``app`` with every feature catalogue and the locale selector."""
+    from app.extensions import babel
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in catalogue_dirs()) or str(APP_DIR / "translations")
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_languages():
+        from flask_babel import get_locale
+
+        return {"languages": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
