@@ -109,6 +109,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # A batch migration rebuilds a table (copy, DROP, rename); with foreign
+            # keys on, DROP of a table that other rows reference fails, so a
+            # database holding data could not upgrade. Alembic's batch docs: turn
+            # them off around the migration (outside any transaction), then check.
+            # On the DBAPI connection (autocommit): SQLAlchemy would BEGIN first,
+            # and the pragma is a no-op inside a transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -118,6 +127,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if is_sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:10]}")
+        if is_sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -84,3 +84,16 @@ def make_course(
     db.session.add(course)
     db.session.commit()
     return course
+
+
+def make_completed_enrolment(user: User, course: Course, completed_at):
+    """Enrol ``user`` in ``course`` and mark it completed at ``completed_at`` (aware UTC), committed.
+
+    No certificate is issued: tests call the issuing service themselves.
+    """
+    from app.learning import services as learning
+
+    enrolment = learning.enrol(user, course)
+    enrolment.completed_at = completed_at
+    db.session.commit()
+    return enrolment

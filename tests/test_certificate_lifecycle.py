@@ -25,6 +25,7 @@ from app.common.ratelimit import RateLimitCounter, RateLimiter
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Cohort, Enrolment
+from tests.factories import make_completed_enrolment
 
 NOV_2026 = datetime(2026, 11, 15, 2, 0, tzinfo=timezone.utc)
 PDFSIG = shutil.which("pdfsig")
@@ -37,10 +38,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def completed(make_user, course, when=NOV_2026, **user_fields) -> Enrolment:
-    enrolment = learning.enrol(make_user(**user_fields), course)
-    enrolment.completed_at = when
-    db.session.commit()
-    return enrolment
+    return make_completed_enrolment(make_user(**user_fields), course, when)
 
 
 def small_course(make_course, **options):

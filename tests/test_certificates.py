@@ -24,7 +24,7 @@ from app.common.formatting import format_date_id, to_local
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Enrolment
-from tests.factories import make_opd
+from tests.factories import make_completed_enrolment, make_opd
 
 NOV_2026 = datetime(2026, 11, 15, 2, 0, tzinfo=timezone.utc)
 THREADS = 8
@@ -55,11 +55,7 @@ def tmp_files(app) -> list[Path]:
 
 
 def completed_enrolment(make_user, course, when=NOV_2026, **user_fields) -> Enrolment:
-    """An enrolment whose completed_at is set directly (no certificate yet), committed."""
-    enrolment = learning.enrol(make_user(**user_fields), course)
-    enrolment.completed_at = when
-    db.session.commit()
-    return enrolment
+    return make_completed_enrolment(make_user(**user_fields), course, when)
 
 
 def small_course(make_course, **options):
