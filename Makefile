@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run setup test test-sqlite test-postgres clean i18n
+.PHONY: run setup test test-sqlite test-postgres clean i18n bench
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test-sqlite: $(STAMP) i18n
 
 test-postgres: $(STAMP) i18n
 	LENTERA_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+
+# Benchmarks and the 2,000-learner load test (bench/README.md); figures, not tests. Needs wrk
+# (apt-get install wrk). Short run: make bench BENCH_ARGS=--quick
+BENCH_ARGS ?=
+bench: $(STAMP) i18n
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -105,6 +105,16 @@ class Config:
     LENTERA_MAIL_OUTBOX = os.environ.get("LENTERA_MAIL_OUTBOX") or None
     LENTERA_LOG_LEVEL = os.environ.get("LENTERA_LOG_LEVEL", "INFO")
     LENTERA_HSTS_SECONDS = int(os.environ.get("LENTERA_HSTS_SECONDS", "0"))  # 0: no HSTS header
+    # Background jobs (app/jobs): with a Redis URL, jobs go to the RQ queue LENTERA_JOBS_QUEUE and
+    # `flask jobs worker` runs them; unset, they run in-process in LENTERA_JOBS_THREADS threads.
+    LENTERA_REDIS_URL = os.environ.get("LENTERA_REDIS_URL") or None
+    LENTERA_JOBS_QUEUE = os.environ.get("LENTERA_JOBS_QUEUE", "lentera")
+    LENTERA_JOBS_THREADS = int(os.environ.get("LENTERA_JOBS_THREADS", "2"))
+    LENTERA_JOB_TIMEOUT_SECONDS = int(os.environ.get("LENTERA_JOB_TIMEOUT_SECONDS", str(2 * 3600)))
+    # Exports with more rows than this answer at once with a job page instead of streaming.
+    LENTERA_EXPORT_JOB_THRESHOLD = int(os.environ.get("LENTERA_EXPORT_JOB_THRESHOLD", "5000"))
+    # Finished jobs' files and rows are removed by `flask jobs purge` after this many days.
+    LENTERA_JOB_RETENTION_DAYS = int(os.environ.get("LENTERA_JOB_RETENTION_DAYS", "7"))
 
 
 class DevelopmentConfig(Config):
@@ -129,6 +139,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
+    LENTERA_REDIS_URL = None  # jobs run in-process unless a test asks for Redis
 
 
 CONFIGS = {

@@ -93,6 +93,7 @@ def _import_models() -> None:
     from app.catalog import models as _catalog  # noqa: F401
     from app.certificates import models as _certificates  # noqa: F401
     from app.learning import models as _learning  # noqa: F401
+    from app.jobs import models as _jobs  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -106,21 +107,24 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.routes import bp as reports_bp
 
     from app.cohorts.routes import bp as cohorts_bp
+    from app.jobs.routes import bp as jobs_bp
 
     for bp in (auth_bp, catalog_bp, learning_bp, assessment_bp, certificates_bp, reports_bp, admin_bp,
-               authoring_bp, cohorts_bp):
+               authoring_bp, cohorts_bp, jobs_bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.admin.cli import demo_cli, opd_cli, users_cli
     from app.admin.roster_cli import roster_cli
+    from app.admin.seed_cli import seed_demo_command
     from app.catalog.cli import courses_cli
     from app.certificates.cli import certificates_cli
     from app.common.backup import backup_command, restore_command
+    from app.jobs.cli import jobs_cli
 
     for command in (users_cli, courses_cli, demo_cli, opd_cli, certificates_cli, roster_cli,
-                    backup_command, restore_command):
+                    backup_command, restore_command, seed_demo_command, jobs_cli):
         app.cli.add_command(command)
 
 

@@ -629,3 +629,15 @@ def test_purge_expired_counters_of_one_limiter(app):
 
     assert purge_expired(timedelta(days=1), "verify-miss") == 1
     assert db.session.scalar(select(func.count()).select_from(RateLimitCounter)) == 2
+
+
+def test_learner_dashboard_shows_a_revocation_with_its_reason(app, client, issued, make_user, login):
+    admin = make_user(role="admin")
+    services.revoke_certificate(issued, admin, "Data NIP keliru")
+    db.session.commit()
+    login(issued.enrolment.user)
+    page = client.get("/saya").get_data(as_text=True)
+    assert "Dicabut" in page and "Data NIP keliru" in page and issued.number in page
+    client.set_cookie("lentera_bahasa", "en")
+    page = client.get("/saya").get_data(as_text=True)
+    assert "Revoked" in page and "Data NIP keliru" in page

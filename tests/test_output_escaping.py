@@ -8,6 +8,7 @@ validation cannot hide an output bug.
 from __future__ import annotations
 
 import email
+import email.header
 import io
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,3 +87,20 @@ def test_mail_headers_refuse_line_breaks(app, field):
     values[field] += "\r\nBcc: korban@example.com"
     with app.test_request_context(), pytest.raises(ValueError):
         bytes(build_message(values["to"], values["subject"], "isi"))
+
+
+def test_reset_mail_speaks_the_account_language(app, client, make_user, tmp_path):
+    app.config["LENTERA_MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    english, indonesian = make_user(locale="en"), make_user()
+    client.set_cookie("lentera_bahasa", "en")  # the browser's choice does not decide the mail's language
+    client.post("/lupa-sandi", data={"email": english.email})
+    client.post("/lupa-sandi", data={"email": indonesian.email})
+    mails = {}
+    for path in (tmp_path / "outbox").glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes())
+        mails[message["To"]] = (str(email.header.make_header(email.header.decode_header(message["Subject"]))),
+                                message.get_payload(decode=True).decode("utf-8"))
+    assert mails[english.email][0] == "Reset your Lentera password"
+    assert "valid for 60 minutes, single use" in mails[english.email][1]
+    assert mails[indonesian.email][0] == "Atur ulang kata sandi Lentera"
+    assert "berlaku 60 menit, sekali pakai" in mails[indonesian.email][1]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from flask import g
-from werkzeug.routing import AnyConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from app.assessment.models import QuizAttempt
 from app.common.db import utcnow
@@ -81,7 +81,7 @@ def _url(app, rule, values):
         elif name in values:
             args[name] = values[name]
         else:
-            args[name] = 1 if converter is not None and converter.__class__.__name__ == "IntegerConverter" else "x"
+            args[name] = 1 if converter is not None and isinstance(converter, IntegerConverter) else "x"
     with app.test_request_context():
         from flask import url_for
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from app.common.forms import LenteraForm
+from flask_babel import lazy_gettext as _l
 from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
-INVALID_CHOICE = "Pilihan tidak valid."
+INVALID_CHOICE = _l("Pilihan tidak valid.")
 
 
 def optional_id(value):
@@ -50,8 +51,8 @@ class LearnerFilterForm(LenteraForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Cari nama, NIP, atau email", filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                    validators=[Optional(), Length(max=200, message="Paling banyak 200 karakter.")])
+    q = SearchField(_l("Cari nama, NIP, atau email"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                    validators=[Optional(), Length(max=200, message=_l("Paling banyak 200 karakter."))])
     opd = IdSelectField("OPD")
 
 
@@ -61,14 +62,14 @@ class RoleForm(LenteraForm):
     Choices are set by the route.
     """
 
-    role = SelectField("Peran", validate_choice=True)
-    opd = IdSelectField("OPD (untuk Admin OPD)")
+    role = SelectField(_l("Peran"), validate_choice=True)
+    opd = IdSelectField(_l("OPD (untuk Admin OPD)"))
 
 
 class UserFilterForm(LearnerFilterForm):
     """The user list's search with a role filter (``?peran=…``; empty = every role, default learners)."""
 
-    peran = SelectField("Peran", validate_choice=False, default="learner")
+    peran = SelectField(_l("Peran"), validate_choice=False, default="learner")
 
     def validate_peran(self, field):
         if field.data not in {value for value, _ in field.choices}:

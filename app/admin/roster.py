@@ -47,7 +47,8 @@ ALLOWED_SUFFIXES = (".csv", ".xlsx")
 #: Rows per ``IN (...)`` lookup and per INSERT/UPDATE batch; stays under SQLite's parameter limit.
 CHUNK = 500
 
-#: Canonical field -> header shown to people (Indonesian), in file order.
+#: Canonical field -> header shown to people (Indonesian), in file order. Not translated: these are
+#: the column titles of the roster file (a data format BKD exports), which people look for in their file.
 COLUMN_LABELS = {
     "nip": "NIP",
     "full_name": "Nama",
@@ -84,26 +85,37 @@ _FIELD_COLUMN = {"opd_id": "opd"}
 
 MAX_LENGTHS = {"full_name": 200, "gelar_depan": 60, "gelar_belakang": 100, "email": 254, "jabatan": 200}
 
-# Indonesian messages, exact (tests compare them).
-MSG_NIP_NUMERIC = ("NIP tersimpan sebagai angka di lembar kerja sehingga digit terakhirnya bisa hilang; "
-                   "format kolom NIP sebagai teks lalu ketik ulang NIP-nya.")
-MSG_NIP_DUPLICATE = "NIP ini muncul lebih dari sekali dalam berkas (pertama di baris {first})."
-MSG_NAME_REQUIRED = "Nama wajib diisi."
-MSG_EMAIL_REQUIRED = "Email wajib diisi."
-MSG_EMAIL_DUPLICATE = "Email ini muncul lebih dari sekali dalam berkas (pertama di baris {first})."
-MSG_EMAIL_TAKEN = "Email ini sudah dipakai akun lain (NIP berbeda atau tanpa NIP yang cocok)."
-MSG_OPD_REQUIRED = "OPD wajib diisi (kode atau nama OPD)."
-MSG_OPD_UNKNOWN = "OPD tidak dikenal: tulis kode OPD (mis. DISKOMINFO) atau nama OPD persis seperti terdaftar."
-MSG_ESELON = "Eselon tidak dikenal; gunakan " + ", ".join(ESELON) + ", atau kosongkan untuk non-eselon."
-MSG_GOLONGAN = "Golongan tidak dikenal; tulis seperti III/a (I/a sampai IV/e)."
-MSG_EMPLOYMENT_TYPE = "Jenis kepegawaian harus PNS atau PPPK."
-MSG_TOO_LONG = "Paling banyak {max} karakter."
-MSG_NO_ROWS = "Berkas tidak berisi baris data."
-MSG_MISSING_COLUMNS = "Kolom wajib tidak ada di baris judul: {columns}."
-MSG_DUPLICATE_COLUMN = "Kolom {column} muncul dua kali di baris judul."
-MSG_NOT_UTF8 = "Berkas CSV harus disimpan dengan enkode UTF-8 (CSV UTF-8 di Excel)."
-MSG_BAD_XLSX = "Berkas XLSX tidak dapat dibaca; simpan ulang dari Excel atau LibreOffice sebagai .xlsx."
-MSG_BAD_SUFFIX = "Jenis berkas tidak didukung; unggah berkas .csv atau .xlsx."
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only (pybabel's default ``N_`` keyword); returns it unchanged.
+
+    Row and file messages stay Indonesian here (the CLI prints them and the
+    dry run is stored as JSON); pages translate them when they show them,
+    from ``msgid`` and ``params`` (see :func:`translated`).
+    """
+    return text
+
+
+# Indonesian messages, exact (tests compare them); msgids of the roster catalogue.
+MSG_NIP_NUMERIC = N_("NIP tersimpan sebagai angka di lembar kerja sehingga digit terakhirnya bisa hilang; "
+                     "format kolom NIP sebagai teks lalu ketik ulang NIP-nya.")
+MSG_NIP_DUPLICATE = N_("NIP ini muncul lebih dari sekali dalam berkas (pertama di baris %(first)s).")
+MSG_NAME_REQUIRED = N_("Nama wajib diisi.")
+MSG_EMAIL_REQUIRED = N_("Email wajib diisi.")
+MSG_EMAIL_DUPLICATE = N_("Email ini muncul lebih dari sekali dalam berkas (pertama di baris %(first)s).")
+MSG_EMAIL_TAKEN = N_("Email ini sudah dipakai akun lain (NIP berbeda atau tanpa NIP yang cocok).")
+MSG_OPD_REQUIRED = N_("OPD wajib diisi (kode atau nama OPD).")
+MSG_OPD_UNKNOWN = N_("OPD tidak dikenal: tulis kode OPD (mis. DISKOMINFO) atau nama OPD persis seperti terdaftar.")
+MSG_ESELON = N_("Eselon tidak dikenal; gunakan %(eselon)s, atau kosongkan untuk non-eselon.")
+MSG_GOLONGAN = N_("Golongan tidak dikenal; tulis seperti III/a (I/a sampai IV/e).")
+MSG_EMPLOYMENT_TYPE = N_("Jenis kepegawaian harus PNS atau PPPK.")
+MSG_TOO_LONG = N_("Paling banyak %(max)s karakter.")
+MSG_NO_ROWS = N_("Berkas tidak berisi baris data.")
+MSG_MISSING_COLUMNS = N_("Kolom wajib tidak ada di baris judul: %(columns)s.")
+MSG_DUPLICATE_COLUMN = N_("Kolom %(column)s muncul dua kali di baris judul.")
+MSG_NOT_UTF8 = N_("Berkas CSV harus disimpan dengan enkode UTF-8 (CSV UTF-8 di Excel).")
+MSG_BAD_XLSX = N_("Berkas XLSX tidak dapat dibaca; simpan ulang dari Excel atau LibreOffice sebagai .xlsx.")
+MSG_BAD_SUFFIX = N_("Jenis berkas tidak didukung; unggah berkas .csv atau .xlsx.")
 
 _NON_ESELON = {"", "-", "—", "nonesselon", "noneselon", "non", "tidakada"}
 _ESELON_KEYS = {re.sub(r"[\s./\-]", "", e).lower(): e for e in ESELON}
@@ -114,18 +126,52 @@ _GOLONGAN_KEYS = {re.sub(r"[\s./\-]", "", g).lower(): g for g in GOLONGAN}
 UNUSABLE_PASSWORD_PREFIX = "!roster-"
 
 
+def translated(msgid: str, params: dict | None = None) -> str:
+    """``msgid`` (an Indonesian message above) in the request's language, ``params`` filled in.
+
+    Messages from elsewhere (e.g. :mod:`app.common.nip`, translated when
+    raised) arrive formatted with no params; they are looked up as they are
+    and shown unchanged when no catalogue has them. Outside a request the
+    locale is Indonesian (:func:`app.common.i18n.select_locale`).
+    """
+    from flask_babel import gettext
+
+    return gettext(msgid, **(params or {}))
+
+
 class RosterFileError(ValueError):
-    """The file as a whole cannot be read (type, encoding, header); message is Indonesian."""
+    """The file as a whole cannot be read (type, encoding, header).
+
+    ``str(error)`` is the Indonesian message; ``msgid`` and ``params`` let a
+    page show it translated (:func:`translated`).
+    """
+
+    def __init__(self, msgid: str, **params):
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid % params if params else msgid)
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem: spreadsheet ``row`` (header is row 1), ``column`` label, raw ``value``, Indonesian ``message``."""
+    """One problem: spreadsheet ``row`` (header is row 1), ``column`` label, raw ``value``, Indonesian ``message``.
+
+    ``msgid`` and ``params`` are what ``message`` was made from, so a page
+    can show it in the reader's language (:func:`translated`); ``msgid``
+    empty means ``message`` itself is the msgid.
+    """
 
     row: int
     column: str
     value: str
     message: str
+    msgid: str = ""
+    params: tuple = ()
+
+    @classmethod
+    def of(cls, row: int, column: str, value: str, msgid: str, **params) -> "RowError":
+        """A row error whose ``message`` is ``msgid`` with ``params`` filled in."""
+        return cls(row, column, value, msgid % params if params else msgid, msgid, tuple(sorted(params.items())))
 
 
 @dataclass(slots=True)
@@ -208,7 +254,7 @@ def map_headers(headers: list, aliases: dict[str, str] = _ALIAS_TO_FIELD) -> dic
         if name is None:
             continue
         if name in found:
-            raise RosterFileError(MSG_DUPLICATE_COLUMN.format(column=str(header).strip()))
+            raise RosterFileError(MSG_DUPLICATE_COLUMN, column=str(header).strip())
         found[name] = index
     return found
 
@@ -335,9 +381,9 @@ def validate_row(number: int, cells: list, columns: dict[str, int], opd_ids: dic
     errors: list[RowError] = []
     values: dict = {}
 
-    def error(name: str, value, message: str) -> None:
-        errors.append(RowError(number, COLUMN_LABELS[name], cell_text(value) if not isinstance(value, str) else value,
-                               message))
+    def error(name: str, value, message: str, **params) -> None:
+        errors.append(RowError.of(number, COLUMN_LABELS[name],
+                                  cell_text(value) if not isinstance(value, str) else value, message, **params))
 
     # A PPPK's number follows the NI PPPK layout (year appointed, code), not the NIP PNS one.
     nip, nip_error = _nip_value(cell("nip"), cell_text(cell("employment_type")).upper() or None)
@@ -380,7 +426,7 @@ def validate_row(number: int, cells: list, columns: dict[str, int], opd_ids: dic
         raw = cell_text(cell("eselon"))
         values["eselon"], valid = normalize_eselon(raw)
         if not valid:
-            error("eselon", raw, MSG_ESELON)
+            error("eselon", raw, MSG_ESELON, eselon=", ".join(ESELON))
     if "golongan" in columns:
         raw = cell_text(cell("golongan"))
         values["golongan"], valid = normalize_golongan(raw)
@@ -389,7 +435,7 @@ def validate_row(number: int, cells: list, columns: dict[str, int], opd_ids: dic
     for name_, limit in MAX_LENGTHS.items():
         value = values.get(name_)
         if value and len(value) > limit:
-            error(name_, value, MSG_TOO_LONG.format(max=limit))
+            error(name_, value, MSG_TOO_LONG, max=limit)
 
     return RowPlan(row=number, nip=nip, name=name, errors=errors, values=values)
 
@@ -430,7 +476,7 @@ def plan_rows(rows: Iterable[tuple[int, list]], progress: Callable[[int], None] 
     columns = map_headers(headers)
     missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise RosterFileError(MSG_MISSING_COLUMNS.format(columns=", ".join(missing)))
+        raise RosterFileError(MSG_MISSING_COLUMNS, columns=", ".join(missing))
     opd_ids = _opd_index(db.session.scalars(select(Opd)))
 
     plans: list[RowPlan] = []
@@ -440,15 +486,15 @@ def plan_rows(rows: Iterable[tuple[int, list]], progress: Callable[[int], None] 
         plan = validate_row(number, cells, columns, opd_ids)
         if not any(e.column == COLUMN_LABELS["nip"] for e in plan.errors):
             if plan.nip in first_nip:
-                plan.errors.append(RowError(number, COLUMN_LABELS["nip"], plan.nip,
-                                            MSG_NIP_DUPLICATE.format(first=first_nip[plan.nip])))
+                plan.errors.append(RowError.of(number, COLUMN_LABELS["nip"], plan.nip, MSG_NIP_DUPLICATE,
+                                               first=first_nip[plan.nip]))
             else:
                 first_nip[plan.nip] = number
         email = plan.values.get("email")
         if email and not any(e.column == COLUMN_LABELS["email"] for e in plan.errors):
             if email in first_email:
-                plan.errors.append(RowError(number, COLUMN_LABELS["email"], email,
-                                            MSG_EMAIL_DUPLICATE.format(first=first_email[email])))
+                plan.errors.append(RowError.of(number, COLUMN_LABELS["email"], email, MSG_EMAIL_DUPLICATE,
+                                               first=first_email[email]))
             else:
                 first_email[email] = number
         plans.append(plan)
@@ -483,12 +529,12 @@ def _decide(plan: RowPlan, by_nip: dict, by_email: dict, present: tuple[str, ...
     if existing is None and email_owner is not None and email_owner["nip"] is None:
         existing = email_owner  # an account made without NIP (self-registered) gets the roster's NIP
     if email_owner is not None and existing is not None and email_owner["id"] != existing["id"]:
-        plan.errors.append(RowError(plan.row, COLUMN_LABELS["email"], plan.values["email"], MSG_EMAIL_TAKEN))
+        plan.errors.append(RowError.of(plan.row, COLUMN_LABELS["email"], plan.values["email"], MSG_EMAIL_TAKEN))
         plan.action = "error"
         return
     if existing is None:
         if email_owner is not None:
-            plan.errors.append(RowError(plan.row, COLUMN_LABELS["email"], plan.values["email"], MSG_EMAIL_TAKEN))
+            plan.errors.append(RowError.of(plan.row, COLUMN_LABELS["email"], plan.values["email"], MSG_EMAIL_TAKEN))
             plan.action = "error"
             return
         plan.action = "create"
@@ -654,7 +700,8 @@ def plan_meta(plan: ImportPlan, *, actor_id: int | None, filename: str) -> dict:
         "summary": plan.summary(),
         "digest": plan.digest(),
         "columns": [COLUMN_LABELS[c] for c in plan.columns],
-        "errors": [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in plan.errors],
+        "errors": [{"row": e.row, "column": e.column, "value": e.value, "message": e.message,
+                    "msgid": e.msgid or e.message, "params": dict(e.params)} for e in plan.errors],
         "rows": [{"row": r.row, "nip": r.nip, "name": r.name, "action": r.action, "changes": r.changes}
                  for r in changed[:PREVIEW_ROWS]],
         "rows_omitted": max(0, len(changed) - PREVIEW_ROWS),

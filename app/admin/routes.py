@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.admin import audit_log, services
@@ -42,23 +43,28 @@ def _today():
     return datetime.now(ZoneInfo(_tz())).date()
 
 
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
 @bp.route("/admin")
 @roles_required(*ADMIN_ROLES)
 def index():
     board = dashboard(current_user, _tz(), ledger.JpTargets.from_config(current_app.config), _today())
     jp_lines = [line for line in board.jp_by_opd if not line.is_total]
     svg = {
-        "opd": charts.bar_chart("grafik-opd", "Penyelesaian kursus per OPD",
-                                "Persentase pendaftaran kursus yang sudah selesai, per OPD.",
+        "opd": charts.bar_chart("grafik-opd", _("Penyelesaian kursus per OPD"),
+                                _("Persentase pendaftaran kursus yang sudah selesai, per OPD."),
                                 charts.completion_bars(board.by_opd), scale=100),
-        "course": charts.bar_chart("grafik-kursus", "Penyelesaian per kursus",
-                                   "Persentase pendaftaran yang sudah selesai, per kursus.",
+        "course": charts.bar_chart("grafik-kursus", _("Penyelesaian per kursus"),
+                                   _("Persentase pendaftaran yang sudah selesai, per kursus."),
                                    charts.completion_bars(board.by_course), scale=100),
-        "month": charts.column_chart("grafik-bulan", "Kursus diselesaikan per bulan",
-                                     "Jumlah penyelesaian kursus dalam 12 bulan terakhir.",
-                                     [m.short_label for m in board.by_month], [m.completed for m in board.by_month]),
-        "jp": charts.bar_chart("grafik-jp", f"Kepatuhan JP per OPD tahun {board.year}",
-                               "Persentase ASN yang sudah memenuhi target JP tahunan, per OPD.",
+        "month": charts.column_chart("grafik-bulan", _("Kursus diselesaikan per bulan"),
+                                     _("Jumlah penyelesaian kursus dalam 12 bulan terakhir."),
+                                     [m.label_in(_locale(), short=True) for m in board.by_month],
+                                     [m.completed for m in board.by_month]),
+        "jp": charts.bar_chart("grafik-jp", _("Kepatuhan JP per OPD tahun %(year)s", year=board.year),
+                               _("Persentase ASN yang sudah memenuhi target JP tahunan, per OPD."),
                                charts.compliance_bars(jp_lines), scale=100, colour=charts.MET_COLOUR),
     }
     return render_template("admin/index.html", summary=services.summary(current_user), board=board, svg=svg,
@@ -69,8 +75,8 @@ def index():
 @roles_required(*ADMIN_ROLES)
 def learners():
     form = UserFilterForm(formdata=request.args)
-    form.opd.choices = [("", "Semua OPD")] + services.opd_choices_for(current_user)
-    form.peran.choices = [("", "Semua peran")] + services.role_choices()
+    form.opd.choices = [("", _("Semua OPD"))] + services.opd_choices_for(current_user)
+    form.peran.choices = [("", _("Semua peran"))] + services.role_choices()
     if not form.validate():
         return render_template("admin/learners.html", form=form, pagination=None, stats={}, year=_today().year,
                                args={}), 400
@@ -94,7 +100,7 @@ def _visible_user_or_404(user_id: int) -> User:
 def _role_form(user: User, formdata=None) -> RoleForm:
     form = RoleForm(formdata=formdata, data={"role": user.role, "opd": user.opd_id})
     form.role.choices = services.role_choices()
-    form.opd.choices = [("", "Tidak berubah")] + services.opd_choices_for(current_user)
+    form.opd.choices = [("", _("Tidak berubah"))] + services.opd_choices_for(current_user)
     return form
 
 
@@ -128,13 +134,13 @@ def change_role(user_id: int):
         changed = services.change_role(current_user, user, form.role.data, form.opd.data)
     except services.RoleChangeError as error:
         db.session.rollback()
-        form.role.errors.append(str(error))
+        form.role.errors.append(_(str(error)))
         return _learner_page(user, form, 400)
     db.session.commit()
     if changed:
-        flash(f"Peran {user.display_name} sekarang {ROLE_LABELS[user.role]}.", "success")
+        flash(_("Peran %(name)s sekarang %(role)s.", name=user.display_name, role=_(ROLE_LABELS[user.role])), "success")
     else:
-        flash("Tidak ada perubahan peran.", "info")
+        flash(_("Tidak ada perubahan peran."), "info")
     return redirect(url_for("admin.learner", user_id=user.id))
 
 
@@ -142,7 +148,7 @@ def change_role(user_id: int):
 
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args)
-    form.aksi.choices = [("", "Semua aksi")] + [(a, a) for a in audit_log.action_choices()]
+    form.aksi.choices = [("", _("Semua aksi"))] + [(a, a) for a in audit_log.action_choices()]
     return form
 
 
@@ -176,7 +182,7 @@ def audit_export(fmt: str):
     record_event(current_user, "report.export", "report", "audit", format=fmt, **filters.audit_detail())
     db.session.commit()
     return download(exports.audit_columns(_tz()), audit_log.iter_audit(filters, _tz()), fmt, "log-audit",
-                    form.delimiter_char, "Log Audit")
+                    form.delimiter_char, "Log Audit")  # sheet name: part of the export format, stays Indonesian
 
 
 # --- Trainer area -----------------------------------------------------------------------------

@@ -29,6 +29,16 @@ from app.extensions import db
 from app.learning.models import Enrolment
 from app.learning.services import Progress, progress_for_enrolments, year_bounds_utc
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only; pages translate it where they show it."""
+    return text
+
+
+# The role labels live in app.auth.models (Indonesian); marked here so the admin catalogue,
+# whose pages show them (role filter, role form, flash), carries their English.
+_ROLE_LABEL_MSGIDS = (N_("Peserta"), N_("Pengajar"), N_("Admin OPD"), N_("Admin BPSDM"))
+
 LEARNERS_PER_PAGE = 50
 COURSE_LEARNERS_PER_PAGE = 50
 
@@ -315,7 +325,7 @@ def learner_enrolments(user: User) -> list[EnrolmentLine]:
 # --- Roles ----------------------------------------------------------------------------------------
 
 class RoleChangeError(ValueError):
-    """A role change that is refused; the message is Indonesian and shown to the admin."""
+    """A role change that is refused; the message is an Indonesian msgid, translated by the page that shows it."""
 
 
 def change_role(actor: User, user: User, role: str, opd_id: int | None) -> bool:
@@ -328,14 +338,14 @@ def change_role(actor: User, user: User, role: str, opd_id: int | None) -> bool:
     ``False`` when nothing changed. Raises :class:`RoleChangeError`.
     """
     if role not in ROLES:
-        raise RoleChangeError("Peran tidak dikenal.")
+        raise RoleChangeError(N_("Peran tidak dikenal."))
     if user.id == actor.id:
-        raise RoleChangeError("Anda tidak dapat mengubah peran akun Anda sendiri.")
+        raise RoleChangeError(N_("Anda tidak dapat mengubah peran akun Anda sendiri."))
     if role == ROLE_OPD_ADMIN:
         if opd_id is None:
-            raise RoleChangeError("Admin OPD harus ditetapkan pada satu OPD.")
+            raise RoleChangeError(N_("Admin OPD harus ditetapkan pada satu OPD."))
         if db.session.get(Opd, opd_id) is None:
-            raise RoleChangeError("OPD tidak ditemukan.")
+            raise RoleChangeError(N_("OPD tidak ditemukan."))
     new_opd = opd_id if role == ROLE_OPD_ADMIN else user.opd_id
     if user.role == role and user.opd_id == new_opd:
         return False
@@ -349,8 +359,10 @@ def change_role(actor: User, user: User, role: str, opd_id: int | None) -> bool:
 
 
 def role_choices() -> list[tuple[str, str]]:
-    """``[(role, Indonesian label), ...]`` in :data:`app.auth.models.ROLES` order."""
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+    """``[(role, label), ...]`` in :data:`app.auth.models.ROLES` order, labels in the request's language."""
+    from flask_babel import gettext
+
+    return [(role, gettext(ROLE_LABELS[role])) for role in ROLES]
 
 
 # --- Trainer area ---------------------------------------------------------------

@@ -3,8 +3,10 @@
 Every type is a :class:`QuestionType` registered in :data:`REGISTRY` under its
 name (the ``Question.type`` / ``quiz.yaml`` ``type`` value). A type knows how to
 
-* ``validate_definition(definition) -> list[str]``: Indonesian problems of a
-  definition (empty when valid); used by the importer and the authoring forms;
+* ``validate_definition(definition) -> list[str]``: problems of a definition
+  (empty when valid), in the reader's language (gettext, Indonesian msgids;
+  Indonesian outside a request, e.g. the importer CLI); used by the importer
+  and the authoring forms;
 * ``make_layout(definition, rng, shuffle) -> dict``: what one attempt shows
   (choice or matching order), stored with the attempt;
 * ``render(definition, layout, response) -> (template name, context)``;
@@ -35,6 +37,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE,
                                    QUESTION_TRUE_FALSE)
 
@@ -47,7 +52,7 @@ SHORT_ANSWER_MAX = 500
 
 
 class AnswerError(ValueError):
-    """Submitted answers cannot be graded (tampered or stale form); message is Indonesian."""
+    """Submitted answers cannot be graded (tampered or stale form); message translated (Indonesian msgid)."""
 
 
 def fraction_to_points(value: Fraction) -> Decimal:
@@ -71,7 +76,7 @@ def _ordered(items: Sequence, order: Sequence) -> list:
 
 
 class QuestionType:
-    """Base of every type; subclasses set ``name``, ``label`` and ``hint``."""
+    """Base of every type; subclasses set ``name``, ``label`` and ``hint`` (lazy gettext strings)."""
 
     name = ""
     label = ""
@@ -86,15 +91,15 @@ class QuestionType:
         """Problems common to every type: text and points; subclasses add their own."""
         problems = []
         if not str(definition.get("text", "")).strip():
-            problems.append("Teks pertanyaan wajib diisi.")
+            problems.append(_("Teks pertanyaan wajib diisi."))
         try:
             points = Decimal(str(definition.get("points", "")))
             if not points > 0:
-                problems.append("Poin harus lebih dari 0.")
+                problems.append(_("Poin harus lebih dari 0."))
             elif points.as_tuple().exponent < -2:
-                problems.append("Poin paling banyak 2 angka di belakang koma.")
+                problems.append(_("Poin paling banyak 2 angka di belakang koma."))
         except ArithmeticError:
-            problems.append("Poin harus berupa angka.")
+            problems.append(_("Poin harus berupa angka."))
         return problems
 
     def make_layout(self, definition: dict, rng: random.Random, shuffle: bool) -> dict:
@@ -151,10 +156,10 @@ class _ChoiceType(QuestionType):
         ids = []
         for raw in values:
             if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-                raise AnswerError("Jawaban kuis tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali.")
+                raise AnswerError(_("Jawaban kuis tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali."))
             ids.append(int(raw))
         if not set(ids) <= set(_choices_by_id(definition)):
-            raise AnswerError("Pilihan jawaban tidak valid. Muat ulang halaman kuis lalu kirim kembali.")
+            raise AnswerError(_("Pilihan jawaban tidak valid. Muat ulang halaman kuis lalu kirim kembali."))
         return sorted(set(ids)) or None
 
     def describe(self, definition, response):
@@ -168,12 +173,12 @@ class _ChoiceType(QuestionType):
         choices = definition.get("choices") or []
         problems = []
         if len(choices) < 2:
-            problems.append("Pertanyaan pilihan harus punya paling sedikit 2 pilihan.")
+            problems.append(_("Pertanyaan pilihan harus punya paling sedikit 2 pilihan."))
         texts = [str(c.get("text", "")).strip() for c in choices]
         if any(not t for t in texts):
-            problems.append("Teks pilihan tidak boleh kosong.")
+            problems.append(_("Teks pilihan tidak boleh kosong."))
         if len(set(texts)) != len(texts):
-            problems.append("Teks pilihan tidak boleh sama.")
+            problems.append(_("Teks pilihan tidak boleh sama."))
         return problems
 
 
@@ -181,20 +186,20 @@ class SingleChoice(_ChoiceType):
     """Exactly one correct choice; full points when that one choice is chosen."""
 
     name = QUESTION_SINGLE
-    label = "Pilihan tunggal"
-    hint = "Pilih satu jawaban."
+    label = _l("Pilihan tunggal")
+    hint = _l("Pilih satu jawaban.")
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition) + self._choice_problems(definition)
         right = sum(1 for c in definition.get("choices") or [] if c.get("correct"))
         if right != 1:
-            problems.append(f"Pilihan tunggal harus punya tepat satu pilihan benar (ada {right}).")
+            problems.append(_("Pilihan tunggal harus punya tepat satu pilihan benar (ada %(count)d).", count=right))
         return problems
 
     def parse_values(self, values, definition):
         ids = super().parse_values(values, definition)
         if ids and len(ids) > 1:
-            raise AnswerError("Pertanyaan pilihan tunggal hanya boleh dijawab dengan satu pilihan.")
+            raise AnswerError(_("Pertanyaan pilihan tunggal hanya boleh dijawab dengan satu pilihan."))
         return ids
 
     def score(self, definition, response):
@@ -211,18 +216,18 @@ class MultipleChoice(_ChoiceType):
     """
 
     name = QUESTION_MULTIPLE
-    label = "Pilihan ganda kompleks"
-    hint = "Pilih semua jawaban yang benar."
+    label = _l("Pilihan ganda kompleks")
+    hint = _l("Pilih semua jawaban yang benar.")
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition) + self._choice_problems(definition)
         choices = definition.get("choices") or []
         right = sum(1 for c in choices if c.get("correct"))
         if right < 1 or right == len(choices):
-            problems.append("Pilihan ganda kompleks harus punya paling sedikit satu pilihan benar dan satu "
-                            f"pilihan salah (benar {right} dari {len(choices)}).")
+            problems.append(_("Pilihan ganda kompleks harus punya paling sedikit satu pilihan benar dan satu "
+                              "pilihan salah (benar %(right)d dari %(total)d).", right=right, total=len(choices)))
         if definition.get("scoring", SCORING_ALL_OR_NOTHING) not in SCORINGS:
-            problems.append("Cara penilaian harus all_or_nothing atau partial.")
+            problems.append(_("Cara penilaian harus all_or_nothing atau partial."))
         return problems
 
     def score(self, definition, response):
@@ -238,14 +243,14 @@ class TrueFalse(QuestionType):
     """A statement that is true or false; ``answer`` holds the truth."""
 
     name = QUESTION_TRUE_FALSE
-    label = "Benar/salah"
-    hint = "Pilih Benar atau Salah."
+    label = _l("Benar/salah")
+    hint = _l("Pilih Benar atau Salah.")
     _VALUES = {"benar": True, "salah": False}
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition)
         if not isinstance(definition.get("answer"), bool):
-            problems.append("Pertanyaan benar/salah harus menyatakan jawaban: true atau false.")
+            problems.append(_("Pertanyaan benar/salah harus menyatakan jawaban: true atau false."))
         return problems
 
     def render(self, definition, layout, response):
@@ -255,17 +260,17 @@ class TrueFalse(QuestionType):
         if not values:
             return None
         if len(values) > 1 or values[0] not in self._VALUES:
-            raise AnswerError("Jawaban benar/salah tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali.")
+            raise AnswerError(_("Jawaban benar/salah tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali."))
         return self._VALUES[values[0]]
 
     def score(self, definition, response):
         return Fraction(1) if response is definition["answer"] else Fraction(0)
 
     def describe(self, definition, response):
-        return [] if response is None else ["Benar" if response else "Salah"]
+        return [] if response is None else [_("Benar") if response else _("Salah")]
 
     def correct_answer(self, definition):
-        return ["Benar" if definition["answer"] else "Salah"]
+        return [_("Benar") if definition["answer"] else _("Salah")]
 
 
 class ShortAnswer(QuestionType):
@@ -276,14 +281,14 @@ class ShortAnswer(QuestionType):
     """
 
     name = QUESTION_SHORT_ANSWER
-    label = "Isian singkat"
-    hint = "Ketik jawaban singkat."
+    label = _l("Isian singkat")
+    hint = _l("Ketik jawaban singkat.")
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition)
         accepted = definition.get("accepted")
         if not accepted or not all(isinstance(a, str) and a.strip() for a in accepted):
-            problems.append("Isian singkat harus punya paling sedikit satu jawaban yang diterima (tidak kosong).")
+            problems.append(_("Isian singkat harus punya paling sedikit satu jawaban yang diterima (tidak kosong)."))
         return problems
 
     def render(self, definition, layout, response):
@@ -291,10 +296,10 @@ class ShortAnswer(QuestionType):
 
     def parse_values(self, values, definition):
         if len(values) > 1:
-            raise AnswerError("Jawaban isian tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali.")
+            raise AnswerError(_("Jawaban isian tidak dapat dibaca. Muat ulang halaman kuis lalu kirim kembali."))
         text = values[0].strip() if values else ""
         if len(text) > SHORT_ANSWER_MAX:
-            raise AnswerError(f"Jawaban isian paling panjang {SHORT_ANSWER_MAX} karakter.")
+            raise AnswerError(_("Jawaban isian paling panjang %(max)d karakter.", max=SHORT_ANSWER_MAX))
         return text or None
 
     def score(self, definition, response):
@@ -317,22 +322,22 @@ class Matching(QuestionType):
     """
 
     name = QUESTION_MATCHING
-    label = "Menjodohkan"
-    hint = "Pasangkan setiap butir di kiri dengan satu jawaban."
+    label = _l("Menjodohkan")
+    hint = _l("Pasangkan setiap butir di kiri dengan satu jawaban.")
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition)
         pairs = definition.get("pairs") or []
         if len(pairs) < 2:
-            problems.append("Soal menjodohkan harus punya paling sedikit 2 pasangan.")
+            problems.append(_("Soal menjodohkan harus punya paling sedikit 2 pasangan."))
         lefts = [str(p.get("left", "")).strip() for p in pairs]
         rights = [str(p.get("right", "")).strip() for p in pairs]
         if any(not t for t in lefts + rights):
-            problems.append("Setiap pasangan harus punya teks kiri (left) dan kanan (right).")
+            problems.append(_("Setiap pasangan harus punya teks kiri (left) dan kanan (right)."))
         if len(set(lefts)) != len(lefts) or len(set(rights)) != len(rights):
-            problems.append("Teks kiri dan teks kanan pada soal menjodohkan tidak boleh sama.")
+            problems.append(_("Teks kiri dan teks kanan pada soal menjodohkan tidak boleh sama."))
         if definition.get("scoring", SCORING_PARTIAL) not in SCORINGS:
-            problems.append("Cara penilaian harus all_or_nothing atau partial.")
+            problems.append(_("Cara penilaian harus all_or_nothing atau partial."))
         return problems
 
     def make_layout(self, definition, rng, shuffle):
@@ -360,12 +365,12 @@ class Matching(QuestionType):
         for index in range(count):
             values = formdata.getlist(f"{field}-{index}")
             if len(values) > 1:
-                raise AnswerError("Jawaban menjodohkan tidak dapat dibaca. Muat ulang halaman kuis.")
+                raise AnswerError(_("Jawaban menjodohkan tidak dapat dibaca. Muat ulang halaman kuis."))
             raw = values[0] if values else ""
             if raw == "":
                 continue
             if not (raw.isascii() and raw.isdigit()) or int(raw) >= count:
-                raise AnswerError("Jawaban menjodohkan tidak valid. Muat ulang halaman kuis lalu kirim kembali.")
+                raise AnswerError(_("Jawaban menjodohkan tidak valid. Muat ulang halaman kuis lalu kirim kembali."))
             response[index] = int(raw)
         return response if any(v is not None for v in response) else None
 
@@ -401,10 +406,10 @@ def get_type(name: str) -> QuestionType:
 
 
 def validate_definition(definition: dict) -> list[str]:
-    """Problems of ``definition`` (Indonesian), including an unknown type."""
+    """Problems of ``definition`` (translated, Indonesian msgids), including an unknown type."""
     kind = REGISTRY.get(definition.get("type", ""))
     if kind is None:
-        return ["Tipe pertanyaan tidak dikenal; pilih salah satu: " + ", ".join(REGISTRY) + "."]
+        return [_("Tipe pertanyaan tidak dikenal; pilih salah satu: %(types)s.", types=", ".join(REGISTRY))]
     return kind.validate_definition(definition)
 
 

@@ -6,6 +6,11 @@ pre-test grade (percentage points, each by its quiz's grading method); the
 class average gain is the mean over learners who have both. CSV cells go
 through :func:`app.reports.csv_export.safe_cell` (formula neutralisation) and
 NIPs through ``nip_cell``.
+
+Language (issue #7): the CSV files are data for spreadsheets and the BKD's
+own tools, so their headers, ``ya``/``tidak`` and decimal commas stay
+Indonesian whatever the reader's language (as ``format_decimal_id`` does);
+the report page itself is translated.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.assessment.grading import QuizGrade, grades_for_enrolments, quiz_facts, truncate_percent
 from app.assessment.models import KIND_POSTTEST, KIND_PRETEST, STATE_SUBMITTED, AttemptAnswer, Quiz, QuizAttempt
@@ -97,6 +102,7 @@ def course_report(course: Course) -> CourseReport:
     """The assessment report of ``course`` for its trainers (a fixed number of queries)."""
     quizzes = list(db.session.scalars(
         select(Quiz).join(Module, Module.id == Quiz.module_id).where(Module.course_id == course.id)
+        .options(selectinload(Quiz.questions))  # question_stats reads every bank: one query, not one per quiz
         .order_by(Module.position, Module.id)))
     enrolments = list(db.session.scalars(
         select(Enrolment).join(Enrolment.user).options(contains_eager(Enrolment.user))
@@ -105,9 +111,12 @@ def course_report(course: Course) -> CourseReport:
     grades = grades_for_enrolments([e.id for e in enrolments], quiz_facts([course.id]))
     pretest = next((q for q in quizzes if q.kind == KIND_PRETEST), None)
     posttest = next((q for q in quizzes if q.kind == KIND_POSTTEST), None)
+    by_enrolment: dict[int, dict[int, QuizGrade]] = {}
+    for (eid, quiz_id), grade in grades.items():  # grouped once: linear, not learners x grades
+        by_enrolment.setdefault(eid, {})[quiz_id] = grade
     rows = []
     for enrolment in enrolments:
-        mine = {quiz_id: grade for (eid, quiz_id), grade in grades.items() if eid == enrolment.id}
+        mine = by_enrolment.get(enrolment.id, {})
         gain = None
         if pretest and posttest and pretest.id in mine and posttest.id in mine:
             gain = mine[posttest.id].percent_exact - mine[pretest.id].percent_exact

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.services import can_view_course
@@ -34,7 +35,7 @@ def _quiz_for(slug: str, quiz_id: int):
 
 
 def _not_enrolled(course):
-    flash("Ikuti kursus ini terlebih dahulu.", "info")
+    flash(_("Ikuti kursus ini terlebih dahulu."), "info")
     return redirect(url_for("catalog.course", slug=course.slug))
 
 
@@ -48,7 +49,15 @@ def quiz(slug: str, quiz_id: int):
     if request.method == "POST":
         return _submit_in_one_step(enrolment, quiz, now)
     status = services.quiz_status(enrolment, quiz, now)
-    db.session.commit()  # an attempt whose time ran out has just been submitted
+    # An attempt whose time ran out has just been submitted: commit it, but keep the loaded
+    # course, quiz and attempts (they hold what was just committed); expiring them made the page
+    # below reload all of them, doubling its cost (bench/results/20261129-summary.md).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     attempt = status.in_progress
     if attempt is None:
         return render_template("assessment/quiz.html", course=course, module=quiz.module, quiz=quiz,
@@ -72,6 +81,7 @@ def _submit_in_one_step(enrolment, quiz, now):
         raise user_error(400, str(error)) from None
     services.submit_attempt(attempt, responses, now)
     db.session.commit()
+    flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
@@ -104,13 +114,13 @@ def answer(attempt_id: int):
     quiz_url = url_for("assessment.quiz", slug=attempt.enrolment.course.slug, quiz_id=attempt.quiz_id)
     action = request.form.get("action", ACTION_SUBMIT)
     if action not in (ACTION_SAVE, ACTION_SUBMIT):
-        raise user_error(400, "Tindakan tidak dikenal. Muat ulang halaman kuis.")
+        raise user_error(400, _("Tindakan tidak dikenal. Muat ulang halaman kuis."))
     if attempt.state != services.STATE_IN_PROGRESS:
         return redirect(result_url)  # a second submit: graded once already
     now = utcnow()
     if services.expire_if_due(attempt, now):
         db.session.commit()
-        flash("Waktu pengerjaan sudah habis. Jawaban yang terakhir disimpan telah dinilai.", "error")
+        flash(_("Waktu pengerjaan sudah habis. Jawaban yang terakhir disimpan telah dinilai."), "error")
         return redirect(result_url)
     try:
         responses = services.parse_form(attempt, request.form)
@@ -121,11 +131,12 @@ def answer(attempt_id: int):
         saved = services.save_answers(attempt, responses, now)
         db.session.commit()
         if saved:
-            flash("Jawaban disimpan. Anda dapat melanjutkan atau mengirimnya nanti.", "success")
+            flash(_("Jawaban disimpan. Anda dapat melanjutkan atau mengirimnya nanti."), "success")
             return redirect(quiz_url)
         return redirect(result_url)
     services.submit_attempt(attempt, responses, now)
     db.session.commit()
+    flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")
     return redirect(result_url)
 
 
@@ -210,10 +221,11 @@ def regrade(course_id: int, quiz_id: int):
         abort(404)
     summary = services.regrade_quiz(quiz, current_user, utcnow())
     db.session.commit()
-    flash(f"Penilaian ulang {quiz.title}: {summary.attempts} percobaan diperiksa, {summary.changed} berubah nilai, "
-          f"{summary.newly_passed} menjadi lulus, {summary.newly_failed} menjadi tidak lulus.", "success")
+    flash(_("Penilaian ulang %(quiz)s: %(attempts)d percobaan diperiksa, %(changed)d berubah nilai, "
+            "%(passed)d menjadi lulus, %(failed)d menjadi tidak lulus.", quiz=quiz.title, attempts=summary.attempts,
+            changed=summary.changed, passed=summary.newly_passed, failed=summary.newly_failed), "success")
     if summary.certified_now_failing:
-        flash("Perhatian: peserta berikut sudah bersertifikat tetapi kini tidak lulus kuis ini. Sertifikat "
-              "mereka TIDAK dicabut; tinjau dan putuskan secara manual: "
-              + ", ".join(summary.certified_now_failing) + ".", "error")
+        flash(_("Perhatian: peserta berikut sudah bersertifikat tetapi kini tidak lulus kuis ini. Sertifikat "
+                "mereka TIDAK dicabut; tinjau dan putuskan secara manual: %(names)s.",
+                names=", ".join(summary.certified_now_failing)), "error")
     return redirect(url_for("assessment.course_report", course_id=course.id))

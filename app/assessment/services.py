@@ -32,6 +32,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -59,11 +61,11 @@ GRACE = timedelta(seconds=30)
 
 
 class AttemptNotAllowed(RuntimeError):
-    """A new attempt cannot start now (limit reached or waiting time); message is Indonesian."""
+    """A new attempt cannot start now (limit reached or waiting time); message translated (Indonesian msgid)."""
 
 
 class AttemptConflict(RuntimeError):
-    """Two starts of the same quiz collided twice in a row; message is Indonesian."""
+    """Two starts of the same quiz collided twice in a row; message translated (Indonesian msgid)."""
 
 
 # --- Pure grading ----------------------------------------------------------------------------------
@@ -244,11 +246,14 @@ def quiz_status(enrolment: Enrolment, quiz: Quiz, now: datetime | None = None) -
     blocked = next_start = None
     if in_progress is None:
         if quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts:
-            blocked = f"Batas {quiz.max_attempts} kali percobaan untuk kuis ini sudah tercapai."
+            blocked = ngettext("Batas %(num)d kali percobaan untuk kuis ini sudah tercapai.",
+                               "Batas %(num)d kali percobaan untuk kuis ini sudah tercapai.", quiz.max_attempts)
         elif quiz.wait_minutes and submitted:
             ready = max(a.submitted_at for a in submitted) + timedelta(minutes=quiz.wait_minutes)
             if now < ready:
-                blocked = f"Percobaan berikutnya dapat dimulai setelah jeda {quiz.wait_minutes} menit."
+                blocked = ngettext("Percobaan berikutnya dapat dimulai setelah jeda %(num)d menit.",
+                                   "Percobaan berikutnya dapat dimulai setelah jeda %(num)d menit.",
+                                   quiz.wait_minutes)
                 next_start = ready
     return QuizStatus(submitted=submitted, in_progress=in_progress, grade=grade,
                       can_start=in_progress is None and blocked is None, blocked=blocked, next_start_at=next_start)
@@ -284,7 +289,7 @@ def start_attempt(enrolment: Enrolment, quiz: Quiz, now: datetime | None = None,
     if not status.can_start:
         raise AttemptNotAllowed(status.blocked)
     if not quiz.questions:
-        raise AnswerError("Kuis ini belum memiliki pertanyaan.")
+        raise AnswerError(_("Kuis ini belum memiliki pertanyaan."))
     rng = rng or random.SystemRandom()
     layout, max_score = [], Decimal(0)
     for question in _draw(quiz, rng):
@@ -295,7 +300,7 @@ def start_attempt(enrolment: Enrolment, quiz: Quiz, now: datetime | None = None,
         layout.append(entry)
         max_score += Decimal(definition["points"])
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    for _ in range(2):
+    for _try in range(2):  # a second try after losing the race for the attempt number
         number = (db.session.scalar(select(func.max(QuizAttempt.number)).where(
             QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.id)) or 0) + 1
         try:
@@ -311,7 +316,7 @@ def start_attempt(enrolment: Enrolment, quiz: Quiz, now: datetime | None = None,
             opened = quiz_status(enrolment, quiz, now).in_progress
             if opened is not None:
                 return opened  # another request of the same learner started it
-    raise AttemptConflict("Kuis ini sedang dibuka dari permintaan lain. Muat ulang halaman.")
+    raise AttemptConflict(_("Kuis ini sedang dibuka dari permintaan lain. Muat ulang halaman."))
 
 
 def layout_of(attempt: QuizAttempt) -> list[dict]:
@@ -340,7 +345,7 @@ def parse_form(attempt: QuizAttempt, formdata) -> dict[str, object]:
             response = types.get_type(definition["type"]).parse_response(formdata, field_name(entry["q"]),
                                                                           definition)
         except AnswerError as error:
-            raise AnswerError(f"Pertanyaan nomor {number}: {error}") from None
+            raise AnswerError(_("Pertanyaan nomor %(number)d: %(error)s", number=number, error=error)) from None
         if response is not None:
             responses[str(entry["q"])] = response
     return responses

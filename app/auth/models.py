@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,8 +18,18 @@ ROLE_TRAINER = "trainer"
 ROLE_OPD_ADMIN = "opd_admin"
 ROLE_ADMIN = "admin"
 ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_OPD_ADMIN, ROLE_ADMIN)
-ROLE_LABELS = {ROLE_LEARNER: "Peserta", ROLE_TRAINER: "Pengajar", ROLE_OPD_ADMIN: "Admin OPD",
-               ROLE_ADMIN: "Admin BPSDM"}
+
+
+def _role_label_texts() -> dict[str, str]:
+    # msgctxt "peran": "Pengajar" is also a plain word elsewhere (e.g. a page
+    # title "Trainers"); every catalogue is merged into one, so the role needs
+    # its own context to get its own English.
+    return {ROLE_LEARNER: pgettext("peran", "Peserta"), ROLE_TRAINER: pgettext("peran", "Pengajar"),
+            ROLE_OPD_ADMIN: pgettext("peran", "Admin OPD"), ROLE_ADMIN: pgettext("peran", "Admin BPSDM")}
+
+
+# Lazy: each label is read in the language of the page that shows it.
+ROLE_LABELS = {role: LazyString(lambda role=role: _role_label_texts()[role]) for role in ROLES}
 
 EMPLOYMENT_TYPES = ("PNS", "PPPK")
 
@@ -57,16 +69,17 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default=ROLE_LEARNER)
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_LEARNER, index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     gelar_depan: Mapped[Optional[str]] = mapped_column(String(60))
     gelar_belakang: Mapped[Optional[str]] = mapped_column(String(100))
     nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
     opd_id: Mapped[Optional[int]] = mapped_column(ForeignKey("opds.id"), index=True)
     jabatan: Mapped[Optional[str]] = mapped_column(String(200))
-    eselon: Mapped[Optional[str]] = mapped_column(String(8))
-    golongan: Mapped[Optional[str]] = mapped_column(String(8))
-    employment_type: Mapped[Optional[str]] = mapped_column(String(8))
+    # Indexed: report and cohort-rule filters.
+    eselon: Mapped[Optional[str]] = mapped_column(String(8), index=True)
+    golongan: Mapped[Optional[str]] = mapped_column(String(8), index=True)
+    employment_type: Mapped[Optional[str]] = mapped_column(String(8), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # TOTP two-factor (RFC 6238): base32 secret when enrolled; last accepted
@@ -89,7 +102,8 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        """The role's name in the current language (Indonesian outside a request)."""
+        return str(ROLE_LABELS.get(self.role, self.role))
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles

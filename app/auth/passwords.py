@@ -6,6 +6,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost the same time.
@@ -44,7 +45,7 @@ def common_passwords() -> frozenset[str]:
 
 
 def password_problem(password: str | None, *personal: str | None) -> str | None:
-    """Why ``password`` is refused, as an Indonesian message, or ``None`` when it is acceptable.
+    """Why ``password`` is refused, as a message in the current language, or ``None`` when it is acceptable.
 
     Rules (ASVS 5.0 V6.2): 8–128 characters (any character, spaces kept);
     not one of the common passwords; not the user's own email, its local part
@@ -52,12 +53,12 @@ def password_problem(password: str | None, *personal: str | None) -> str | None:
     """
     password = password or ""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        return f"Kata sandi {MIN_LENGTH}–{MAX_LENGTH} karakter."
+        return _("Kata sandi %(min)d–%(max)d karakter.", min=MIN_LENGTH, max=MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords():
-        return "Kata sandi ini terlalu umum dan mudah ditebak. Pilih kata sandi lain."
+        return _("Kata sandi ini terlalu umum dan mudah ditebak. Pilih kata sandi lain.")
     for value in personal:
         value = (value or "").strip().lower()
         if value and (lowered == value or ("@" in value and lowered == value.split("@", 1)[0])):
-            return "Kata sandi tidak boleh sama dengan email atau nama Anda."
+            return _("Kata sandi tidak boleh sama dengan email atau nama Anda.")
     return None

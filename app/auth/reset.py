@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.auth.models import PasswordResetToken, User
@@ -71,7 +72,7 @@ def reset_password(raw: str, new_password: str, now: datetime | None = None) -> 
     now = now or utcnow()
     token = find_valid(raw, now)
     if token is None:
-        raise ResetError("Tautan atur ulang kata sandi tidak berlaku atau sudah kedaluwarsa.")
+        raise ResetError(_("Tautan atur ulang kata sandi tidak berlaku atau sudah kedaluwarsa."))
     user = db.session.get(User, token.user_id)
     set_password(user, new_password)  # marks this and every other open token used
     token.used_at = now

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from app.auth import reset, services, sessions, throttle, totp
@@ -16,17 +16,28 @@ from app.auth.forms import (ChangePasswordForm, LoginForm, RegisterForm, ResetPa
 from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.common.access import login_required, public
-from app.common.formatting import format_datetime_id
+from app.common.i18n import DEFAULT_LOCALE
+from app.common.formatting import format_datetime
 from app.common.mail import MailError, send_mail
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 log = logging.getLogger("lentera.auth")
 
-GENERIC_LOGIN_ERROR = "Email atau kata sandi salah."
+GENERIC_LOGIN_ERROR = _l("Email atau kata sandi salah.")
 PENDING_2FA_KEY = "lentera_pending_2fa"
 PENDING_TOTP_SECRET_KEY = "lentera_totp_setup"
 PENDING_2FA_SECONDS = 300
+
+
+def _same_origin_path(referrer: str | None, host_url: str) -> str | None:
+    """The path (and query) of ``referrer`` when it is on this site, else ``None``."""
+    if not referrer:
+        return None
+    parts, own = urlsplit(referrer), urlsplit(host_url)
+    if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
+        return None
+    return _safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -40,13 +51,16 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _throttled(template: str, form, until: datetime):
-    """The 429 answer: the same form, with an Indonesian note of when to try again."""
+    """The 429 answer: the same form, with a note (in the reader's language) of when to try again."""
     db.session.commit()
     seconds = max(1, int((until - datetime.now(until.tzinfo)).total_seconds()))
     minutes = max(1, -(-seconds // 60))
-    message = (f"Terlalu banyak percobaan yang gagal. Demi keamanan akun, coba lagi setelah "
-               f"{format_datetime_id(until, current_app.config['LENTERA_TIMEZONE'])} "
-               f"(sekitar {minutes} menit lagi).")
+    message = ngettext(
+        "Terlalu banyak percobaan yang gagal. Demi keamanan akun, coba lagi setelah %(time)s "
+        "(sekitar %(num)d menit lagi).",
+        "Terlalu banyak percobaan yang gagal. Demi keamanan akun, coba lagi setelah %(time)s "
+        "(sekitar %(num)d menit lagi).",
+        minutes, time=format_datetime(until, current_app.config["LENTERA_TIMEZONE"], str(get_locale())))
     log.warning("throttled action=%s until=%s", request.endpoint, until.isoformat())
     response = current_app.make_response((render_template(template, form=form, throttle_message=message), 429))
     response.headers["Retry-After"] = str(seconds)
@@ -67,9 +81,9 @@ def _finish_sign_in(user: User, remember: bool, next_url: str | None):
     db.session.commit()
     log.info("sign-in user=%s", user.id)
     # No full stop after the name: a name ending in a gelar ("S.Kom.") already has one.
-    flash(f"Selamat datang, {user.display_name}", "success")
+    flash(_("Selamat datang, %(name)s", name=user.display_name), "success")
     if totp.required_for(user) and not user.totp_secret:
-        flash("Akun admin wajib memakai verifikasi dua langkah. Aktifkan sekarang.", "info")
+        flash(_("Akun admin wajib memakai verifikasi dua langkah. Aktifkan sekarang."), "info")
         return redirect(url_for("auth.totp_setup"))
     return redirect(_safe_next(next_url) or home_url(user))
 
@@ -90,7 +104,7 @@ def login():
             throttle.record_failure(keys)
             db.session.commit()
             log.info("sign-in failed")
-            form.password.errors.append(GENERIC_LOGIN_ERROR)
+            form.password.errors.append(str(GENERIC_LOGIN_ERROR))
         else:
             throttle.reset(keys[0])
             if user.totp_secret:
@@ -111,7 +125,7 @@ def login_code():
     pending = session.get(PENDING_2FA_KEY)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_2FA_SECONDS:
         session.pop(PENDING_2FA_KEY, None)
-        flash("Silakan masuk kembali.", "info")
+        flash(_("Silakan masuk kembali."), "info")
         return redirect(url_for("auth.login"))
     user = db.session.get(User, pending.get("uid"))
     if user is None or not user.active or not user.totp_secret:
@@ -129,7 +143,7 @@ def login_code():
         throttle.record_failure(keys)
         db.session.commit()
         log.info("second factor failed user=%s", user.id)
-        form.code.errors.append("Kode verifikasi salah atau sudah dipakai.")
+        form.code.errors.append(_("Kode verifikasi salah atau sudah dipakai."))
     return render_template("auth/login_code.html", form=form), (200 if not form.errors else 400)
 
 
@@ -140,7 +154,7 @@ def logout():
     sessions.end()
     db.session.commit()
     log.info("sign-out user=%s", user_id)
-    flash("Anda telah keluar.", "info")
+    flash(_("Anda telah keluar."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -176,13 +190,13 @@ def register():
             sessions.start(user)
             db.session.commit()
             log.info("registered user=%s", user.id)
-            flash("Akun Anda sudah dibuat. Selamat belajar!", "success")
+            flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
             return redirect(url_for("catalog.index"))
     return render_template("auth/register.html", form=form), (200 if not form.errors else 400)
 
 
-RESET_SENT = ("Jika email tersebut terdaftar, kami telah mengirim tautan untuk mengatur ulang kata sandi. "
-              "Tautan berlaku 60 menit dan hanya dapat dipakai sekali.")
+RESET_SENT = _l("Jika email tersebut terdaftar, kami telah mengirim tautan untuk mengatur ulang kata sandi. "
+                "Tautan berlaku 60 menit dan hanya dapat dipakai sekali.")
 
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
@@ -203,13 +217,16 @@ def reset_request():
         if raw is not None:
             link = current_app.config["LENTERA_BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=raw)
             minutes = current_app.config["LENTERA_RESET_TOKEN_MINUTES"]
+            # In the account's language, whoever's browser asked.
+            with force_locale(user.locale or DEFAULT_LOCALE):
+                subject = _("Atur ulang kata sandi Lentera")
+                body = render_template("auth/reset_mail.txt", user=user, link=link, minutes=minutes)
             try:
-                send_mail(user.email, "Atur ulang kata sandi Lentera", render_template(
-                    "auth/reset_mail.txt", user=user, link=link, minutes=minutes))
+                send_mail(user.email, subject, body)
             except MailError:
                 log.error("reset mail not sent user=%s", user.id)
             log.info("reset requested user=%s", user.id)
-        flash(RESET_SENT, "info")
+        flash(str(RESET_SENT), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form), (200 if not form.errors else 400)
 
@@ -237,7 +254,7 @@ def reset_password(token: str):
         else:
             db.session.commit()
             log.info("password reset user=%s", user.id)
-            flash("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru.", "success")
+            flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), (200 if not form.errors else 400)
 
@@ -256,7 +273,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append("Kata sandi saat ini salah.")
+            form.current_password.errors.append(_("Kata sandi saat ini salah."))
         else:
             user = current_user._get_current_object()
             try:
@@ -268,7 +285,7 @@ def change_password():
                 sessions.start(user)  # every other session was ended; this one continues anew
                 db.session.commit()
                 log.info("password changed user=%s", user.id)
-                flash("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri.", "success")
+                flash(_("Kata sandi sudah diganti. Sesi di perangkat lain telah diakhiri."), "success")
                 return redirect(url_for("auth.security"))
     return render_template("auth/security.html", password_form=form, disable_form=TotpDisableForm(),
                            required=totp.required_for(current_user)), 400
@@ -291,9 +308,9 @@ def totp_setup():
             session.pop(PENDING_TOTP_SECRET_KEY, None)
             db.session.commit()
             log.info("two-factor enabled user=%s", user.id)
-            flash("Verifikasi dua langkah sudah aktif.", "success")
+            flash(_("Verifikasi dua langkah sudah aktif."), "success")
             return redirect(url_for("auth.security"))
-        form.code.errors.append("Kode tidak cocok. Periksa jam ponsel Anda lalu coba lagi.")
+        form.code.errors.append(_("Kode tidak cocok. Periksa jam ponsel Anda lalu coba lagi."))
     uri = totp.provisioning_uri(current_user, secret)
     return render_template("auth/totp_setup.html", form=form, secret=secret, qr=totp.qr_data_uri(uri)), (
         200 if not form.errors else 400)
@@ -305,15 +322,15 @@ def totp_disable():
     form = TotpDisableForm()
     user = current_user._get_current_object()
     if totp.required_for(user):
-        flash("Verifikasi dua langkah wajib untuk akun admin dan tidak dapat dimatikan.", "error")
+        flash(_("Verifikasi dua langkah wajib untuk akun admin dan tidak dapat dimatikan."), "error")
         return redirect(url_for("auth.security"))
     if form.validate_on_submit() and verify_password(user.password_hash, form.current_password.data):
         totp.disable(user)
         db.session.commit()
         log.info("two-factor disabled user=%s", user.id)
-        flash("Verifikasi dua langkah dimatikan.", "info")
+        flash(_("Verifikasi dua langkah dimatikan."), "info")
         return redirect(url_for("auth.security"))
-    form.current_password.errors.append("Kata sandi saat ini salah.")
+    form.current_password.errors.append(_("Kata sandi saat ini salah."))
     return render_template("auth/security.html", password_form=ChangePasswordForm(), disable_form=form,
                            required=False), 400
 
@@ -331,7 +348,10 @@ def set_language():
     if current_user.is_authenticated:
         services.set_locale(current_user, code)
         db.session.commit()
-    response = redirect(_safe_next(request.form.get("next")) or url_for("catalog.index"), 303)
+    # Back to the page the form was on. It comes from the Referer (sent for
+    # same-origin requests under our Referrer-Policy) rather than a hidden
+    # field, so a page's HTML never carries its own URL.
+    response = redirect(_same_origin_path(request.referrer, request.host_url) or url_for("catalog.index"), 303)
     response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

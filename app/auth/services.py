@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.auth.models import EMPLOYMENT_TYPES, ROLES, Opd, User, compose_display_name
@@ -21,7 +22,7 @@ MAX_DISPLAY_NAME = 150
 
 
 class AccountError(ValueError):
-    """Bad account data. ``field_errors`` maps form field names to Indonesian messages."""
+    """Bad account data. ``field_errors`` maps form field names to messages in the current language (Indonesian outside a request)."""
 
     def __init__(self, field_errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in field_errors.items()))
@@ -68,13 +69,13 @@ def create_user(data: AccountData) -> User:
     errors: dict[str, str] = {}
     email = normalize_email(data.email)
     if not email or "@" not in email:
-        errors["email"] = "Alamat email tidak valid."
+        errors["email"] = _("Alamat email tidak valid.")
     elif find_user_by_email(email):
-        errors["email"] = "Email ini sudah terdaftar. Silakan masuk."
+        errors["email"] = _("Email ini sudah terdaftar. Silakan masuk.")
     cleaned: dict[str, str | None] = {}
-    for field_name, label, required, limit in (("full_name", "Nama", True, 120),
-                                               ("gelar_depan", "Gelar depan", False, 40),
-                                               ("gelar_belakang", "Gelar belakang", False, 80)):
+    for field_name, label, required, limit in (("full_name", _("Nama"), True, 120),
+                                               ("gelar_depan", _("Gelar depan"), False, 40),
+                                               ("gelar_belakang", _("Gelar belakang"), False, 80)):
         try:
             cleaned[field_name] = clean_person_text(getattr(data, field_name), label, required=required,
                                                     max_length=limit)
@@ -83,9 +84,9 @@ def create_user(data: AccountData) -> User:
     name, gelar_depan, gelar_belakang = (cleaned.get(k) for k in ("full_name", "gelar_depan", "gelar_belakang"))
     if name and len(compose_display_name(gelar_depan, name, gelar_belakang)) > MAX_DISPLAY_NAME:
         # Longer names no longer fit the certificate's name box.
-        errors["full_name"] = f"Nama beserta gelar paling banyak {MAX_DISPLAY_NAME} karakter."
+        errors["full_name"] = _("Nama beserta gelar paling banyak %(max)d karakter.", max=MAX_DISPLAY_NAME)
     if data.role not in ROLES:
-        errors["role"] = f"Peran tidak dikenal: {data.role}."
+        errors["role"] = _("Peran tidak dikenal: %(role)s.", role=data.role)
     problem = password_problem(data.password, email, name)
     if problem:
         errors["password"] = problem
@@ -97,15 +98,15 @@ def create_user(data: AccountData) -> User:
             errors["nip"] = str(error)
         else:
             if db.session.scalar(select(func.count()).select_from(User).where(User.nip == nip)):
-                errors["nip"] = "NIP ini sudah terdaftar."
+                errors["nip"] = _("NIP ini sudah terdaftar.")
     if data.opd_id is not None and db.session.get(Opd, data.opd_id) is None:
-        errors["opd_id"] = "OPD tidak dikenal."
+        errors["opd_id"] = _("OPD tidak dikenal.")
     if data.eselon and data.eselon not in ESELON:
-        errors["eselon"] = "Eselon tidak dikenal."
+        errors["eselon"] = _("Eselon tidak dikenal.")
     if data.golongan and data.golongan not in GOLONGAN:
-        errors["golongan"] = "Golongan tidak dikenal."
+        errors["golongan"] = _("Golongan tidak dikenal.")
     if data.employment_type and data.employment_type not in EMPLOYMENT_TYPES:
-        errors["employment_type"] = "Jenis kepegawaian harus PNS atau PPPK."
+        errors["employment_type"] = _("Jenis kepegawaian harus PNS atau PPPK.")
     if errors:
         raise AccountError(errors)
 

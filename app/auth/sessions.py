@@ -90,20 +90,28 @@ def load_user(user_id: str) -> User | None:
     """
     if not isinstance(user_id, str) or not user_id.isdigit():
         return None
-    record = current_record()
+    raw = session.get(SESSION_ID_KEY)
+    # One query for the session record and its user (this runs on every signed-in request).
+    # The inner join loses nothing: deleting a user deletes their session records (CASCADE).
+    row = None
+    if isinstance(raw, str) and raw:
+        row = db.session.execute(
+            select(UserSession.user_id, UserSession.created_at, UserSession.revoked_at, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == _digest(raw))).first()
     now = utcnow()
     config = current_app.config
-    if record is None or record.revoked_at is not None or record.user_id != int(user_id):
+    if row is None or row.revoked_at is not None or row.user_id != int(user_id):
         _drop()
         return None
     seen = session.get(LAST_SEEN_KEY)
     idle = timedelta(minutes=config["LENTERA_SESSION_IDLE_MINUTES"]).total_seconds()
     absolute = timedelta(minutes=config["LENTERA_SESSION_ABSOLUTE_MINUTES"])
-    if not isinstance(seen, int) or now.timestamp() - seen > idle or now - record.created_at > absolute:
+    if not isinstance(seen, int) or now.timestamp() - seen > idle or now - row.created_at > absolute:
         _drop(timed_out=True)
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
+    user = row.User
+    if not user.active:
         _drop()
         return None
     if now.timestamp() - seen >= _TOUCH_EVERY:
@@ -113,7 +121,8 @@ def load_user(user_id: str) -> User | None:
 
 def _drop(timed_out: bool = False) -> None:
     from flask import flash
+    from flask_babel import gettext as _
 
     session.clear()
     if timed_out:
-        flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
+        flash(_("Sesi Anda telah berakhir. Silakan masuk kembali."), "info")

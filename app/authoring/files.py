@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -30,7 +32,7 @@ _CHUNK = 64 * 1024
 
 
 class UploadError(ValueError):
-    """The upload was refused; ``str()`` is the Indonesian message."""
+    """The upload was refused; ``str()`` is the message in the user's language (Indonesian by default)."""
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,11 @@ def store_upload(stream: BinaryIO, data_dir: str | os.PathLike, *, allowed: tupl
     """
     head = stream.read(16)
     if not head:
-        raise UploadError("Berkas kosong atau tidak terkirim.")
+        raise UploadError(_("Berkas kosong atau tidak terkirim."))
     content_type = sniff(head)
     if content_type not in allowed:
         names = ", ".join(EXTENSIONS[t].upper() for t in allowed)
-        raise UploadError(f"Jenis berkas tidak diizinkan; isi berkas harus {names}.")
+        raise UploadError(_("Jenis berkas tidak diizinkan; isi berkas harus %(types)s.", types=names))
     target_dir = storage_dir(data_dir)
     stored_name = f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
     temp = target_dir / f".{stored_name}.part"
@@ -103,7 +105,7 @@ def store_upload(stream: BinaryIO, data_dir: str | os.PathLike, *, allowed: tupl
             while chunk:
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadError(f"Berkas terlalu besar; batasnya {_human(max_bytes)}.")
+                    raise UploadError(_("Berkas terlalu besar; batasnya %(limit)s.", limit=_human(max_bytes)))
                 digest.update(chunk)
                 out.write(chunk)
                 chunk = stream.read(_CHUNK)

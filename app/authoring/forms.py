@@ -1,4 +1,4 @@
-"""Authoring forms (Flask-WTF, CSRF), with Indonesian messages.
+"""Authoring forms (Flask-WTF, CSRF): labels and messages in Indonesian, English per user (Flask-Babel).
 
 Decimals accept a comma or a point ("2,5" or "2.5") and at most two places,
 because JP and pass marks are stored exactly with two decimal places.
@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from app.common.forms import LenteraForm
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
+
+from app.common.forms import LenteraForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-REQUIRED = "Wajib diisi."
-NUL_MESSAGE = "Teks memuat karakter yang tidak sah."
+# Lazy: translated when shown, in the language of that request.
+REQUIRED = _l("Wajib diisi.")
+NUL_MESSAGE = _l("Teks memuat karakter yang tidak sah.")
+#: WTForms' Length fills in %(max)d.
+TOO_LONG = _l("Paling banyak %(max)d karakter.")
 
 
 def _fields(form):
@@ -64,30 +69,33 @@ class IdDecimalField(StringField):
             self.number = None
             return
         if text.count(",") + text.count(".") > 1:
-            raise ValidationError("Tulis angka dengan satu tanda desimal, mis. 2,5.")
+            raise ValidationError(_("Tulis angka dengan satu tanda desimal, mis. 2,5."))
         try:
             value = Decimal(text.replace(",", "."))
         except InvalidOperation:
-            raise ValidationError("Isi dengan angka, mis. 20 atau 2,5.") from None
+            raise ValidationError(_("Isi dengan angka, mis. 20 atau 2,5.")) from None
         if not value.is_finite() or value.as_tuple().exponent < -2:
-            raise ValidationError("Paling banyak dua angka di belakang koma.")
+            raise ValidationError(_("Paling banyak dua angka di belakang koma."))
         if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
-            rule = "lebih dari" if not self.low_inclusive else "paling kecil"
-            raise ValidationError(f"Nilai harus {rule} {self.low}.")
+            if self.low_inclusive:
+                raise ValidationError(_("Nilai harus paling kecil %(low)s.", low=self.low))
+            raise ValidationError(_("Nilai harus lebih dari %(low)s.", low=self.low))
         if self.high is not None and value > self.high:
-            raise ValidationError(f"Nilai paling besar {self.high}.")
+            raise ValidationError(_("Nilai paling besar %(high)s.", high=self.high))
         self.number = value
 
     def _value(self):
         if self.data is None:
             return ""
         if isinstance(self.data, Decimal):
-            return format(self.data.normalize() if self.data == self.data.to_integral() else self.data, "f").replace(".", ",")
+            text = format(self.data.normalize() if self.data == self.data.to_integral() else self.data, "f")
+            # Shown with the reader's decimal mark (both are accepted back).
+            return text if str(get_locale() or "id") == "en" else text.replace(".", ",")
         return str(self.data)
 
 
 class IdIntegerField(IntegerField):
-    """An integer field whose parse error is Indonesian; empty input gives ``None``."""
+    """An integer field whose parse error is translated (not WTForms' English); empty input gives ``None``."""
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -98,7 +106,7 @@ class IdIntegerField(IntegerField):
             return
         if not (text.isascii() and text.lstrip("-").isdigit()):
             self.data = None
-            raise ValueError("Isi dengan bilangan bulat.")
+            raise ValueError(_("Isi dengan bilangan bulat."))
         self.data = int(text)
 
 
@@ -107,76 +115,76 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-ENROLMENT_MODES = [("open", "Terbuka (peserta mendaftar sendiri)"),
-                   ("approval", "Dengan persetujuan operator"),
-                   ("closed", "Tertutup (didaftarkan operator)")]
+ENROLMENT_MODES = [("open", _l("Terbuka (peserta mendaftar sendiri)")),
+                   ("approval", _l("Dengan persetujuan operator")),
+                   ("closed", _l("Tertutup (didaftarkan operator)"))]
 
 
 class CourseForm(AuthoringForm):
     """Course metadata and an optional cover image (PNG, JPEG or WebP)."""
 
-    title = StringField("Judul", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
-    slug = StringField("Slug (alamat kursus)", filters=[strip], validators=[Optional(), Length(max=100, message="Paling banyak 100 karakter.")])
-    summary = TextAreaField("Ringkasan", validators=[Optional(), Length(max=5000, message="Paling banyak 5000 karakter.")])
-    audience = StringField("Sasaran peserta", filters=[strip], validators=[Optional(), Length(max=300, message="Paling banyak 300 karakter.")])
-    jp = IdDecimalField("Kredit JP", validators=[InputRequired(REQUIRED)], low=Decimal(0), high=Decimal("9999"))
-    pass_mark = IdDecimalField("Nilai lulus kuis (%)", validators=[InputRequired(REQUIRED)], low=Decimal(0),
+    title = StringField(_l("Judul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    slug = StringField(_l("Slug (alamat kursus)"), filters=[strip], validators=[Optional(), Length(max=100, message=TOO_LONG)])
+    summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), Length(max=5000, message=TOO_LONG)])
+    audience = StringField(_l("Sasaran peserta"), filters=[strip], validators=[Optional(), Length(max=300, message=TOO_LONG)])
+    jp = IdDecimalField(_l("Kredit JP"), validators=[InputRequired(REQUIRED)], low=Decimal(0), high=Decimal("9999"))
+    pass_mark = IdDecimalField(_l("Nilai lulus kuis (%)"), validators=[InputRequired(REQUIRED)], low=Decimal(0),
                                low_inclusive=False, high=Decimal(100))
-    version = IdIntegerField("Versi", default=1, validators=[InputRequired("Isi dengan bilangan bulat."),
-                                                           NumberRange(min=1, max=1_000_000, message="Versi minimal 1.")])
-    enrolment_mode = SelectField("Pendaftaran", choices=ENROLMENT_MODES, default="open")
+    version = IdIntegerField(_l("Versi"), default=1, validators=[InputRequired(_l("Isi dengan bilangan bulat.")),
+                                                           NumberRange(min=1, max=1_000_000, message=_l("Versi minimal 1."))])
+    enrolment_mode = SelectField(_l("Pendaftaran"), choices=ENROLMENT_MODES, default="open")
     # Choices are the template folders under certificates/, set by the view.
-    certificate_template = SelectField("Templat sertifikat", choices=[("", "Bawaan (default)")], default="")
+    certificate_template = SelectField(_l("Templat sertifikat"), choices=[("", _l("Bawaan (default)"))], default="")
     certificate_validity_months = IdIntegerField(
-        "Masa berlaku sertifikat (bulan)",
-        validators=[Optional(), NumberRange(min=1, max=600, message="Masa berlaku 1 sampai 600 bulan.")])
-    cover = FileField("Gambar sampul (PNG, JPEG, atau WebP)")
-    remove_cover = BooleanField("Hapus gambar sampul")
+        _l("Masa berlaku sertifikat (bulan)"),
+        validators=[Optional(), NumberRange(min=1, max=600, message=_l("Masa berlaku 1 sampai 600 bulan."))])
+    cover = FileField(_l("Gambar sampul (PNG, JPEG, atau WebP)"))
+    remove_cover = BooleanField(_l("Hapus gambar sampul"))
 
 
 class ModuleForm(AuthoringForm):
     """A module's title and summary."""
 
-    title = StringField("Judul modul", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
-    summary = TextAreaField("Ringkasan modul", validators=[Optional(), Length(max=5000, message="Paling banyak 5000 karakter.")])
+    title = StringField(_l("Judul modul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    summary = TextAreaField(_l("Ringkasan modul"), validators=[Optional(), Length(max=5000, message=TOO_LONG)])
 
 
 class LessonForm(AuthoringForm):
     """A lesson: Markdown body (previewed on the server), duration, optional video link."""
 
-    title = StringField("Judul pelajaran", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
-    body_md = TextAreaField("Isi pelajaran (Markdown)", validators=[DataRequired(REQUIRED),
-                                                                    Length(max=200_000, message="Isi terlalu panjang.")])
-    minutes = IdIntegerField("Perkiraan durasi (menit)", validators=[Optional(), NumberRange(min=1, max=10_000, message="Durasi 1 sampai 10.000 menit.")])
-    is_required = BooleanField("Wajib diselesaikan", default=True)
-    video_url = StringField("Tautan video YouTube atau Vimeo (opsional)", filters=[strip], validators=[Optional(), Length(max=300, message="Paling banyak 300 karakter.")])
+    title = StringField(_l("Judul pelajaran"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    body_md = TextAreaField(_l("Isi pelajaran (Markdown)"), validators=[DataRequired(REQUIRED),
+                                                                    Length(max=200_000, message=_l("Isi terlalu panjang."))])
+    minutes = IdIntegerField(_l("Perkiraan durasi (menit)"), validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("Durasi 1 sampai 10.000 menit."))])
+    is_required = BooleanField(_l("Wajib diselesaikan"), default=True)
+    video_url = StringField(_l("Tautan video YouTube atau Vimeo (opsional)"), filters=[strip], validators=[Optional(), Length(max=300, message=TOO_LONG)])
 
 
 class PreviewForm(AuthoringForm):
     """The live preview request sent by app/static/js/authoring-preview.js."""
 
-    body_md = TextAreaField("Isi", validators=[Optional(), Length(max=200_000, message="Isi terlalu panjang.")])
+    body_md = TextAreaField(_l("Isi"), validators=[Optional(), Length(max=200_000, message=_l("Isi terlalu panjang."))])
 
 
 class AttachmentForm(AuthoringForm):
     """An attachment upload: PDF or an image."""
 
-    title = StringField("Judul lampiran", filters=[strip], validators=[Optional(), Length(max=200, message="Paling banyak 200 karakter.")])
-    file = FileField("Berkas (PDF, PNG, JPEG, atau WebP)")
+    title = StringField(_l("Judul lampiran"), filters=[strip], validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    file = FileField(_l("Berkas (PDF, PNG, JPEG, atau WebP)"))
 
 
 class QuizForm(AuthoringForm):
     """A module's quiz; an empty pass mark means the course's."""
 
-    title = StringField("Judul kuis", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message="Paling banyak 200 karakter.")])
-    pass_mark = IdDecimalField("Nilai lulus kuis (%), kosongkan untuk memakai nilai lulus kursus",
+    title = StringField(_l("Judul kuis"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    pass_mark = IdDecimalField(_l("Nilai lulus kuis (%), kosongkan untuk memakai nilai lulus kursus"),
                                low=Decimal(0), low_inclusive=False, high=Decimal(100))
 
 
 class TrainerForm(AuthoringForm):
     """Adding a co-owner by email."""
 
-    email = EmailField("Email pengajar", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=254, message="Email terlalu panjang.")])
+    email = EmailField(_l("Email pengajar"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=254, message=_l("Email terlalu panjang."))])
 
 
 class MoveForm(AuthoringForm):

@@ -1,53 +1,143 @@
-"""Question editing forms, kept in one module so more question types can be added here.
+"""Question editing forms: one form for every type of :mod:`app.assessment.question_types`.
 
-Currently single choice (exactly one correct) and multiple choice (at least
-one correct and one wrong). Choices are a fixed number of rows; empty rows
-are ignored, so an author can add up to :data:`CHOICE_ROWS` options.
+One :class:`QuestionForm` holds the fields of every type; the page shows the
+section of the chosen type (``app/static/js/question-form.js`` hides the
+others; without JavaScript every section stays visible, each saying which
+type it is for). :meth:`QuestionForm.to_data` keeps only what the chosen type
+uses:
+
+* single / multiple choice: a fixed number of choice rows (empty rows are
+  ignored, so an author can add up to :data:`CHOICE_ROWS` options); multiple
+  choice also its ``scoring`` (all-or-nothing or partial credit);
+* true/false: the correct answer (``answer``);
+* short answer: the accepted answers, one per line (``accepted``);
+* matching: ``left = right`` pairs, one per line (``pairs``), and their scoring.
+
+The rules themselves (counts, duplicates, correct answers) are checked by
+:mod:`app.authoring.services` through the question-type registry, so the
+browser and ``quiz.yaml`` follow the same rules.
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
-from wtforms import BooleanField, Form, FormField, FieldList, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Form, FormField, FieldList, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.assessment.models import QUESTION_MULTIPLE, QUESTION_SINGLE
+from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE,
+                                   QUESTION_TRUE_FALSE)
+from app.assessment.question_types import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
 from app.authoring.forms import REQUIRED, AuthoringForm, IdDecimalField, strip
 from app.authoring.services import ChoiceData, QuestionData
 
 CHOICE_ROWS = 6
-#: Types this form edits, with their Indonesian labels.
+#: Separator of a matching pair line: ``left = right``.
+PAIR_SEPARATOR = "="
+#: Types this form edits (every registered type), with their Indonesian labels.
 QUESTION_TYPE_CHOICES = [
-    (QUESTION_SINGLE, "Pilihan tunggal (tepat satu jawaban benar)"),
-    (QUESTION_MULTIPLE, "Pilihan ganda (satu atau lebih jawaban benar)"),
+    (QUESTION_SINGLE, _l("Pilihan tunggal (tepat satu jawaban benar)")),
+    (QUESTION_MULTIPLE, _l("Pilihan ganda (satu atau lebih jawaban benar)")),
+    (QUESTION_TRUE_FALSE, _l("Benar/salah")),
+    (QUESTION_SHORT_ANSWER, _l("Isian singkat")),
+    (QUESTION_MATCHING, _l("Menjodohkan")),
 ]
-EDITABLE_TYPES = {value for value, _ in QUESTION_TYPE_CHOICES}
+EDITABLE_TYPES = {value for value, _label in QUESTION_TYPE_CHOICES}
+CHOICE_TYPES = (QUESTION_SINGLE, QUESTION_MULTIPLE)
+SCORING_CHOICES = [
+    (SCORING_ALL_OR_NOTHING, _l("Semua atau tidak sama sekali (poin penuh hanya bila seluruhnya benar)")),
+    (SCORING_PARTIAL, _l("Nilai sebagian (poin sebanding dengan bagian yang benar)")),
+]
+ANSWER_TRUE = "benar"
+ANSWER_FALSE = "salah"
+ANSWER_CHOICES = [(ANSWER_TRUE, _l("Benar")), (ANSWER_FALSE, _l("Salah"))]
+_MAX_LIST = 5000  # characters of the accepted-answers and pairs text areas
 
 
 class ChoiceRow(Form):
     """One answer option row (no CSRF of its own: the outer form has it)."""
 
-    text = TextAreaField("Teks pilihan", filters=[strip],
-                         validators=[Optional(), Length(max=2000, message="Paling banyak 2000 karakter.")])
-    is_correct = BooleanField("Jawaban benar")
+    text = TextAreaField(_l("Teks pilihan"), filters=[strip],
+                         validators=[Optional(), Length(max=2000, message=_l("Paling banyak 2000 karakter."))])
+    is_correct = BooleanField(_l("Jawaban benar"))
+
+
+def _lines(text: str | None) -> list[tuple[int, str]]:
+    """Non-empty lines of a text area as ``(line number from 1, stripped text)``."""
+    return [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+
+
+def parse_accepted(text: str | None) -> list[str]:
+    """Accepted answers, one per line: stripped, blank lines dropped, repeats (ignoring case) dropped."""
+    seen, accepted = set(), []
+    for _number, line in _lines(text):
+        folded = " ".join(line.split()).casefold()
+        if folded not in seen:
+            seen.add(folded)
+            accepted.append(line)
+    return accepted
+
+
+def parse_pairs(text: str | None) -> list[dict]:
+    """Matching pairs from ``left = right`` lines (split at the first ``=``), stripped.
+
+    Raises ``ValueError`` (Indonesian message) for a line without ``=`` or
+    with an empty side; duplicates and counts are the service's rules.
+    """
+    pairs = []
+    for number, line in _lines(text):
+        left, separator, right = line.partition(PAIR_SEPARATOR)
+        if not separator:
+            raise ValueError(_("Baris %(number)d: tulis pasangan sebagai kiri = kanan.", number=number))
+        if not left.strip() or not right.strip():
+            raise ValueError(_("Baris %(number)d: teks kiri dan teks kanan wajib diisi.", number=number))
+        pairs.append({"left": left.strip(), "right": right.strip()})
+    return pairs
+
+
+def pairs_text(pairs: list[dict]) -> str:
+    """The inverse of :func:`parse_pairs`: one ``left = right`` line per pair."""
+    return "\n".join(f"{pair['left']} {PAIR_SEPARATOR} {pair['right']}" for pair in pairs)
 
 
 class QuestionForm(AuthoringForm):
-    """A single- or multiple-choice question with up to :data:`CHOICE_ROWS` choices."""
+    """A question of any type; see the module docstring for which fields each type uses."""
 
-    key = StringField("Kunci (opsional, mis. q1)", filters=[strip],
-                      validators=[Optional(), Length(max=60, message="Paling banyak 60 karakter.")])
-    type = SelectField("Tipe pertanyaan", choices=QUESTION_TYPE_CHOICES, default=QUESTION_SINGLE)
-    text = TextAreaField("Teks pertanyaan", validators=[DataRequired(REQUIRED),
-                                                        Length(max=5000, message="Paling banyak 5000 karakter.")])
-    points = IdDecimalField("Poin", validators=[InputRequired(REQUIRED)], low=Decimal(0), low_inclusive=False,
+    key = StringField(_l("Kunci (opsional, mis. q1)"), filters=[strip],
+                      validators=[Optional(), Length(max=60, message=_l("Paling banyak 60 karakter."))])
+    type = SelectField(_l("Tipe pertanyaan"), choices=QUESTION_TYPE_CHOICES, default=QUESTION_SINGLE)
+    text = TextAreaField(_l("Teks pertanyaan"), validators=[
+        DataRequired(REQUIRED), Length(max=5000, message=_l("Paling banyak 5000 karakter."))])
+    points = IdDecimalField(_l("Poin"), validators=[InputRequired(REQUIRED)], low=Decimal(0), low_inclusive=False,
                             high=Decimal("1000"), default=Decimal(1))
-    explanation = TextAreaField("Penjelasan (ditampilkan setelah kuis dikumpulkan)",
-                                validators=[Optional(), Length(max=5000, message="Paling banyak 5000 karakter.")])
+    explanation = TextAreaField(_l("Penjelasan (ditampilkan setelah kuis dikumpulkan)"),
+                                validators=[Optional(), Length(max=5000, message=_l("Paling banyak 5000 karakter."))])
     choices = FieldList(FormField(ChoiceRow), min_entries=CHOICE_ROWS, max_entries=CHOICE_ROWS)
+    scoring = SelectField(_l("Cara penilaian pilihan ganda"), choices=SCORING_CHOICES, default=SCORING_ALL_OR_NOTHING)
+    # validate_choice=False: an unknown or missing value reaches the service as "no answer" and gets its message.
+    answer = RadioField(_l("Jawaban yang benar"), choices=ANSWER_CHOICES, validate_choice=False,
+                        validators=[Optional()])
+    accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"), filters=[strip],
+                             validators=[Optional(), Length(max=_MAX_LIST,
+                                                            message=_l("Paling banyak 5000 karakter."))])
+    pairs = TextAreaField(_l("Pasangan (satu per baris: kiri = kanan)"), filters=[strip],
+                          validators=[Optional(), Length(max=_MAX_LIST, message=_l("Paling banyak 5000 karakter."))])
+    pair_scoring = SelectField(_l("Cara penilaian menjodohkan"), choices=SCORING_CHOICES, default=SCORING_PARTIAL)
+
+    def validate_pairs(self, field) -> None:
+        """Pair lines must read ``left = right`` (only when the question is a matching one)."""
+        if self.type.data != QUESTION_MATCHING:
+            return
+        try:
+            parse_pairs(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
     def fill_from(self, question) -> None:
-        """Load an existing question into the form (GET)."""
+        """Load an existing question, with its type's settings, into the form (GET)."""
+        settings = json.loads(question.settings or "{}")
         self.key.data = question.key
         self.type.data = question.type
         self.text.data = question.text
@@ -57,10 +147,39 @@ class QuestionForm(AuthoringForm):
         for row, choice in zip(self.choices.entries, ordered):
             row.form.text.data = choice.text
             row.form.is_correct.data = choice.is_correct
+        if question.type == QUESTION_MULTIPLE:
+            self.scoring.data = settings.get("scoring", SCORING_ALL_OR_NOTHING)
+        if question.type == QUESTION_TRUE_FALSE and isinstance(settings.get("answer"), bool):
+            self.answer.data = ANSWER_TRUE if settings["answer"] else ANSWER_FALSE
+        if question.type == QUESTION_SHORT_ANSWER:
+            self.accepted.data = "\n".join(settings.get("accepted", []))
+        if question.type == QUESTION_MATCHING:
+            self.pairs.data = pairs_text(settings.get("pairs", []))
+            self.pair_scoring.data = settings.get("scoring", SCORING_PARTIAL)
 
     def to_data(self) -> QuestionData:
-        """The validated input as a :class:`QuestionData`; empty choice rows are dropped."""
-        choices = [ChoiceData(text=row.form.text.data, is_correct=bool(row.form.is_correct.data))
-                   for row in self.choices.entries if (row.form.text.data or "").strip()]
-        return QuestionData(type=self.type.data, text=self.text.data, explanation=self.explanation.data or "",
-                            points=self.points.number, choices=choices, key=self.key.data or "")
+        """The validated input as a :class:`QuestionData` holding only what the chosen type uses.
+
+        Empty choice rows are dropped; ``settings`` is ``{"scoring"}`` for
+        multiple choice, ``{"answer": bool | None}`` for true/false,
+        ``{"accepted": [...]}`` for short answer and ``{"pairs", "scoring"}``
+        for matching.
+        """
+        qtype = self.type.data
+        choices: list[ChoiceData] = []
+        settings: dict = {}
+        if qtype in CHOICE_TYPES:
+            choices = [ChoiceData(text=row.form.text.data, is_correct=bool(row.form.is_correct.data))
+                       for row in self.choices.entries if (row.form.text.data or "").strip()]
+        if qtype == QUESTION_MULTIPLE:
+            settings["scoring"] = self.scoring.data
+        elif qtype == QUESTION_TRUE_FALSE:
+            settings["answer"] = {ANSWER_TRUE: True, ANSWER_FALSE: False}.get(self.answer.data)
+        elif qtype == QUESTION_SHORT_ANSWER:
+            settings["accepted"] = parse_accepted(self.accepted.data)
+        elif qtype == QUESTION_MATCHING:
+            settings["pairs"] = parse_pairs(self.pairs.data)  # format already checked by validate_pairs
+            settings["scoring"] = self.pair_scoring.data
+        return QuestionData(type=qtype, text=self.text.data, explanation=self.explanation.data or "",
+                            points=self.points.number, choices=choices, key=self.key.data or "",
+                            settings=settings)

@@ -8,6 +8,7 @@ Stored files are removed only after the commit that stops referring to them.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -30,18 +31,21 @@ from app.learning.models import Enrolment, LessonProgress
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
 STAFF = ("trainer", "admin")
-INVALID = "Periksa kembali isian yang ditandai."
+INVALID = _l("Periksa kembali isian yang ditandai.")
+# Lazy: the history page shows them in the reader's language.
 ACTION_LABELS = {
-    "course.create": "Kursus dibuat", "course.update": "Data kursus diubah", "course.publish": "Kursus diterbitkan",
-    "course.unpublish": "Kursus dikembalikan ke draf", "course.cover": "Gambar sampul diubah",
-    "course.trainer_add": "Pengajar ditambahkan", "course.trainer_remove": "Pengajar dihapus",
-    "course.export": "Kursus diekspor", "module.create": "Modul ditambahkan", "module.update": "Modul diubah",
-    "module.delete": "Modul dihapus", "module.move": "Urutan modul diubah", "lesson.create": "Pelajaran ditambahkan",
-    "lesson.update": "Pelajaran diubah", "lesson.delete": "Pelajaran dihapus", "lesson.move": "Urutan pelajaran diubah",
-    "attachment.add": "Lampiran ditambahkan", "attachment.delete": "Lampiran dihapus", "quiz.create": "Kuis dibuat",
-    "quiz.update": "Kuis diubah", "quiz.delete": "Kuis dihapus", "question.create": "Pertanyaan ditambahkan",
-    "question.update": "Pertanyaan diubah", "question.delete": "Pertanyaan dihapus",
-    "question.move": "Urutan pertanyaan diubah",
+    "course.create": _l("Kursus dibuat"), "course.update": _l("Data kursus diubah"),
+    "course.publish": _l("Kursus diterbitkan"), "course.unpublish": _l("Kursus dikembalikan ke draf"),
+    "course.cover": _l("Gambar sampul diubah"), "course.trainer_add": _l("Pengajar ditambahkan"),
+    "course.trainer_remove": _l("Pengajar dihapus"), "course.export": _l("Kursus diekspor"),
+    "module.create": _l("Modul ditambahkan"), "module.update": _l("Modul diubah"),
+    "module.delete": _l("Modul dihapus"), "module.move": _l("Urutan modul diubah"),
+    "lesson.create": _l("Pelajaran ditambahkan"), "lesson.update": _l("Pelajaran diubah"),
+    "lesson.delete": _l("Pelajaran dihapus"), "lesson.move": _l("Urutan pelajaran diubah"),
+    "attachment.add": _l("Lampiran ditambahkan"), "attachment.delete": _l("Lampiran dihapus"),
+    "quiz.create": _l("Kuis dibuat"), "quiz.update": _l("Kuis diubah"), "quiz.delete": _l("Kuis dihapus"),
+    "question.create": _l("Pertanyaan ditambahkan"), "question.update": _l("Pertanyaan diubah"),
+    "question.delete": _l("Pertanyaan dihapus"), "question.move": _l("Urutan pertanyaan diubah"),
 }
 
 
@@ -127,7 +131,7 @@ def _course_data(form: CourseForm) -> services.CourseData:
 
 def _course_form(**kwargs) -> CourseForm:
     form = CourseForm(**kwargs)
-    form.certificate_template.choices = [("", "Bawaan (default)")] + [
+    form.certificate_template.choices = [("", _("Bawaan (default)"))] + [
         (name, name) for name in template_names(template_root()) if name != "default"]
     return form
 
@@ -163,7 +167,7 @@ def new_course():
                 if stored:
                     services.set_cover(current_user, course, stored.stored_name)
                 db.session.commit()
-                flash(f"Kursus \u201c{course.title}\u201d dibuat sebagai draf.", "success")
+                flash(_("Kursus \u201c%(title)s\u201d dibuat sebagai draf.", title=course.title), "success")
                 return redirect(url_for("authoring.edit_course", course_id=course.id))
     if request.method == "POST":
         flash(INVALID, "error")
@@ -196,7 +200,7 @@ def edit_course(course_id: int):
                 elif form.remove_cover.data and course.cover_image:
                     old_cover = services.set_cover(current_user, course, None)
                 _commit_then_remove([old_cover] if old_cover else [])
-                flash("Perubahan kursus disimpan." if changed or stored or old_cover else "Tidak ada perubahan.",
+                flash(_("Perubahan kursus disimpan.") if changed or stored or old_cover else _("Tidak ada perubahan."),
                       "success")
                 return redirect(url_for("authoring.edit_course", course_id=course.id))
         flash(INVALID, "error")
@@ -219,7 +223,7 @@ def publish(course_id: int):
         flash(str(error), "error")
         return redirect(url_for("authoring.edit_course", course_id=course.id))
     db.session.commit()
-    flash("Kursus diterbitkan." if course.is_published else "Kursus dikembalikan ke draf.", "success")
+    flash(_("Kursus diterbitkan.") if course.is_published else _("Kursus dikembalikan ke draf."), "success")
     return redirect(url_for("authoring.edit_course", course_id=course.id))
 
 
@@ -236,7 +240,7 @@ def trainers(course_id: int):
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(f"{user.display_name} ditambahkan sebagai pengajar.", "success")
+            flash(_("%(name)s ditambahkan sebagai pengajar.", name=user.display_name), "success")
             return redirect(url_for("authoring.trainers", course_id=course.id))
     if request.method == "POST":
         return render_template("authoring/trainers.html", course=course, form=form), 400
@@ -255,7 +259,7 @@ def remove_trainer(course_id: int, user_id: int):
         flash(str(error), "error")
         return redirect(url_for("authoring.trainers", course_id=course.id))
     db.session.commit()
-    flash(f"{user.display_name} tidak lagi menjadi pengajar kursus ini.", "success")
+    flash(_("%(name)s tidak lagi menjadi pengajar kursus ini.", name=user.display_name), "success")
     if not services.can_edit(current_user, course):
         return redirect(url_for("authoring.index"))
     return redirect(url_for("authoring.trainers", course_id=course.id))
@@ -283,7 +287,7 @@ def export_zip(course_id: int):
     try:
         data = export_zip_bytes(course, _data_dir())
     except ExportError as error:
-        raise user_error(400, f"Kursus tidak dapat diekspor: {error}.") from None
+        raise user_error(400, _("Kursus tidak dapat diekspor: %(reason)s.", reason=error)) from None
     return send_file(BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"{course.slug}.zip", max_age=0)
 
@@ -300,7 +304,7 @@ def new_module(course_id: int):
     if form.validate_on_submit():
         module = services.add_module(current_user, course, form.title.data, form.summary.data or "")
         db.session.commit()
-        flash(f"Modul \u201c{module.title}\u201d ditambahkan.", "success")
+        flash(_("Modul \u201c%(title)s\u201d ditambahkan.", title=module.title), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
     if request.method == "POST":
         return render_template("authoring/module_form.html", course=course, module=None, form=form), 400
@@ -316,7 +320,7 @@ def edit_module(course_id: int, module_id: int):
     if form.validate_on_submit():
         changed = services.update_module(current_user, module, form.title.data, form.summary.data or "")
         db.session.commit()
-        flash("Modul disimpan." if changed else "Tidak ada perubahan.", "success")
+        flash(_("Modul disimpan.") if changed else _("Tidak ada perubahan."), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
     if request.method == "POST":
         return render_template("authoring/module_form.html", course=course, module=module, form=form), 400
@@ -332,14 +336,22 @@ def delete_module(course_id: int, module_id: int):
         stored = services.delete_module(current_user, module)
         services.settle_completions(course)
         _commit_then_remove(stored)
-        flash(f"Modul \u201c{module.title}\u201d dihapus.", "success")
+        flash(_("Modul \u201c%(title)s\u201d dihapus.", title=module.title), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id))
     lesson_ids = [lesson.id for lesson in module.lessons]
     done = db.session.scalar(select(func.count(func.distinct(LessonProgress.enrolment_id))).where(
         LessonProgress.lesson_id.in_(lesson_ids))) if lesson_ids else 0
-    return render_template("authoring/confirm_delete.html", course=course, what=f"modul \u201c{module.title}\u201d",
-                           detail=f"{len(lesson_ids)} pelajaran{' dan kuisnya' if module.quiz else ''} ikut terhapus; "
-                                  f"{done} peserta sudah mengerjakan pelajaran di modul ini.",
+    if module.quiz:
+        detail = ngettext("%(num)d pelajaran dan kuisnya ikut terhapus; %(done)d peserta sudah mengerjakan "
+                          "pelajaran di modul ini.",
+                          "%(num)d pelajaran dan kuisnya ikut terhapus; %(done)d peserta sudah mengerjakan "
+                          "pelajaran di modul ini.", len(lesson_ids), done=done)
+    else:
+        detail = ngettext("%(num)d pelajaran ikut terhapus; %(done)d peserta sudah mengerjakan pelajaran di modul ini.",
+                          "%(num)d pelajaran ikut terhapus; %(done)d peserta sudah mengerjakan pelajaran di modul ini.",
+                          len(lesson_ids), done=done)
+    return render_template("authoring/confirm_delete.html", course=course,
+                           what=_("modul \u201c%(title)s\u201d", title=module.title), detail=detail,
                            action=url_for("authoring.delete_module", course_id=course.id, module_id=module.id))
 
 
@@ -350,7 +362,7 @@ def move_module(course_id: int, module_id: int):
     module = _module(course, module_id)
     if services.move_module(current_user, module, _direction()):
         db.session.commit()
-        flash(f"Modul \u201c{module.title}\u201d dipindahkan.", "success")
+        flash(_("Modul \u201c%(title)s\u201d dipindahkan.", title=module.title), "success")
     return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
 
 
@@ -389,7 +401,7 @@ def new_lesson(course_id: int, module_id: int):
         if data is not None:
             lesson = services.add_lesson(current_user, module, data)
             db.session.commit()
-            flash(f"Pelajaran \u201c{lesson.title}\u201d ditambahkan.", "success")
+            flash(_("Pelajaran \u201c%(title)s\u201d ditambahkan.", title=lesson.title), "success")
             return redirect(url_for("authoring.edit_lesson", course_id=course.id, lesson_id=lesson.id))
     if request.method == "POST":
         flash(INVALID, "error")
@@ -413,7 +425,7 @@ def edit_lesson(course_id: int, lesson_id: int):
             if "is_required" in changed:
                 services.settle_completions(course)
             db.session.commit()
-            flash("Pelajaran disimpan." if changed else "Tidak ada perubahan.", "success")
+            flash(_("Pelajaran disimpan.") if changed else _("Tidak ada perubahan."), "success")
             return redirect(url_for("authoring.edit_lesson", course_id=course.id, lesson_id=lesson.id))
     if request.method == "POST":
         flash(INVALID, "error")
@@ -427,7 +439,7 @@ def preview():
     """The live preview: the server renders and sanitises; the script only inserts the result."""
     form = PreviewForm()
     if not form.validate_on_submit():
-        return "Pratinjau tidak dapat dibuat.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+        return _("Pratinjau tidak dapat dibuat."), 400, {"Content-Type": "text/plain; charset=utf-8"}
     return render_markdown(form.body_md.data or ""), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -440,12 +452,13 @@ def delete_lesson(course_id: int, lesson_id: int):
         stored = services.delete_lesson(current_user, lesson)
         services.settle_completions(course)
         _commit_then_remove(stored)
-        flash(f"Pelajaran \u201c{lesson.title}\u201d dihapus.", "success")
+        flash(_("Pelajaran \u201c%(title)s\u201d dihapus.", title=lesson.title), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{lesson.module_id}")
     done = db.session.scalar(select(func.count(LessonProgress.id)).where(LessonProgress.lesson_id == lesson.id))
-    return render_template("authoring/confirm_delete.html", course=course, what=f"pelajaran \u201c{lesson.title}\u201d",
-                           detail=f"{done} peserta sudah menyelesaikan pelajaran ini; catatan itu ikut terhapus, "
-                                  "peserta yang sudah lulus kursus tetap lulus.",
+    return render_template("authoring/confirm_delete.html", course=course,
+                           what=_("pelajaran \u201c%(title)s\u201d", title=lesson.title),
+                           detail=_("%(done)d peserta sudah menyelesaikan pelajaran ini; catatan itu ikut terhapus, "
+                                    "peserta yang sudah lulus kursus tetap lulus.", done=done),
                            action=url_for("authoring.delete_lesson", course_id=course.id, lesson_id=lesson.id))
 
 
@@ -456,7 +469,7 @@ def move_lesson(course_id: int, lesson_id: int):
     lesson = _lesson(course, lesson_id)
     if services.move_lesson(current_user, lesson, _direction()):
         db.session.commit()
-        flash(f"Pelajaran \u201c{lesson.title}\u201d dipindahkan.", "success")
+        flash(_("Pelajaran \u201c%(title)s\u201d dipindahkan.", title=lesson.title), "success")
     return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{lesson.module_id}")
 
 
@@ -469,7 +482,7 @@ def upload_attachment(course_id: int, lesson_id: int):
     upload = form.file.data if form.validate_on_submit() else None
     error = None
     if not upload or not getattr(upload, "filename", ""):
-        error = "Pilih berkas yang akan diunggah."
+        error = _("Pilih berkas yang akan diunggah.")
     else:
         try:
             stored = files.store_upload(upload.stream, _data_dir(), allowed=files.ATTACHMENT_TYPES,
@@ -492,7 +505,7 @@ def upload_attachment(course_id: int, lesson_id: int):
         db.session.rollback()
         files.remove_stored(_data_dir(), stored.stored_name)
         raise
-    flash("Lampiran diunggah.", "success")
+    flash(_("Lampiran diunggah."), "success")
     return redirect(url_for("authoring.edit_lesson", course_id=course.id, lesson_id=lesson.id) + "#lampiran")
 
 
@@ -506,7 +519,7 @@ def delete_attachment(course_id: int, attachment_id: int):
     lesson_id = attachment.lesson_id
     stored = services.delete_attachment(current_user, attachment)
     _commit_then_remove([stored])
-    flash("Lampiran dihapus.", "success")
+    flash(_("Lampiran dihapus."), "success")
     return redirect(url_for("authoring.edit_lesson", course_id=course.id, lesson_id=lesson_id) + "#lampiran")
 
 
@@ -521,12 +534,12 @@ def quiz(course_id: int, module_id: int):
     module = _module(course, module_id)
     form = QuizForm(obj=module.quiz if request.method == "GET" and module.quiz else None)
     if request.method == "GET" and module.quiz is None:
-        form.title.data = f"Kuis {module.title}"[:200]
+        form.title.data = _("Kuis %(module)s", module=module.title)[:200]
     if form.validate_on_submit():
         created = module.quiz is None
         services.save_quiz(current_user, module, form.title.data, form.pass_mark.number)
         db.session.commit()
-        flash("Kuis dibuat; tambahkan pertanyaannya." if created else "Kuis disimpan.", "success")
+        flash(_("Kuis dibuat; tambahkan pertanyaannya.") if created else _("Kuis disimpan."), "success")
         return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id))
     status = 400 if request.method == "POST" else 200
     return render_template("authoring/quiz.html", course=course, module=module, form=form,
@@ -544,11 +557,12 @@ def delete_quiz(course_id: int, module_id: int):
         services.delete_quiz(current_user, module)
         services.settle_completions(course)
         db.session.commit()
-        flash("Kuis dihapus.", "success")
+        flash(_("Kuis dihapus."), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
-    return render_template("authoring/confirm_delete.html", course=course, what=f"kuis \u201c{module.quiz.title}\u201d",
-                           detail="Semua pertanyaan dan percobaan peserta pada kuis ini ikut terhapus; peserta yang "
-                                  "sudah lulus kursus tetap lulus dengan sertifikatnya.",
+    return render_template("authoring/confirm_delete.html", course=course,
+                           what=_("kuis \u201c%(title)s\u201d", title=module.quiz.title),
+                           detail=_("Semua pertanyaan dan percobaan peserta pada kuis ini ikut terhapus; peserta yang "
+                                    "sudah lulus kursus tetap lulus dengan sertifikatnya."),
                            action=url_for("authoring.delete_quiz", course_id=course.id, module_id=module.id))
 
 
@@ -568,7 +582,7 @@ def new_question(course_id: int, module_id: int):
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(f"Pertanyaan {question.key} ditambahkan.", "success")
+            flash(_("Pertanyaan %(key)s ditambahkan.", key=question.key), "success")
             return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id) + f"#q-{question.id}")
     status = 400 if request.method == "POST" else 200
     return render_template("authoring/question_form.html", course=course, module=module, question=None,
@@ -582,7 +596,7 @@ def edit_question(course_id: int, question_id: int):
     question = _question(course, question_id)
     module = question.quiz.module
     if question.type not in EDITABLE_TYPES:
-        flash("Tipe pertanyaan ini belum dapat diubah di formulir ini.", "error")
+        flash(_("Tipe pertanyaan ini belum dapat diubah di formulir ini."), "error")
         return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id))
     form = QuestionForm()
     if request.method == "GET":
@@ -595,7 +609,7 @@ def edit_question(course_id: int, question_id: int):
             _field_error(form, error)
         else:
             db.session.commit()
-            flash("Pertanyaan disimpan." if changed else "Tidak ada perubahan.", "success")
+            flash(_("Pertanyaan disimpan.") if changed else _("Tidak ada perubahan."), "success")
             return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id) + f"#q-{question.id}")
     status = 400 if request.method == "POST" else 200
     return render_template("authoring/question_form.html", course=course, module=module, question=question,
@@ -610,7 +624,7 @@ def delete_question(course_id: int, question_id: int):
     module = question.quiz.module
     services.delete_question(current_user, question)
     db.session.commit()
-    flash(f"Pertanyaan {question.key} dihapus.", "success")
+    flash(_("Pertanyaan %(key)s dihapus.", key=question.key), "success")
     return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id))
 
 
@@ -622,6 +636,9 @@ def move_question(course_id: int, question_id: int):
     module = question.quiz.module
     if services.move_question(current_user, question, _direction()):
         db.session.commit()
+        flash(_("Pertanyaan %(key)s dipindahkan.", key=question.key), "success")
+    else:
+        flash(_("Pertanyaan %(key)s sudah di ujung urutan.", key=question.key), "info")
     return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id) + f"#q-{question.id}")
 
 

@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.admin.audit import record_event
 from app.admin.models import AuditEvent
-from app.assessment.models import QUESTION_MULTIPLE, QUESTION_SINGLE, Choice, Question, Quiz
+from app.assessment import question_types
+from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE,
+                                   QUESTION_TRUE_FALSE, Choice, Question, Quiz)
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Attachment, Course, CourseTrainer, Lesson, Module
 from app.extensions import db
@@ -42,11 +45,11 @@ DOWN = "down"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$")
 # Long texts are recorded as changed, without their values.
-_LONG_FIELDS = {"summary", "body_md", "text", "explanation", "choices"}
+_LONG_FIELDS = {"summary", "body_md", "text", "explanation", "choices", "settings"}
 
 
 class AuthoringError(ValueError):
-    """A change was refused; ``str()`` is Indonesian, ``field`` the form field it concerns (or ``None``)."""
+    """A change was refused; ``str()`` is in the user's language (Indonesian by default), ``field`` the form field it concerns (or ``None``)."""
 
     def __init__(self, message: str, field: Optional[str] = None):
         super().__init__(message)
@@ -148,7 +151,7 @@ def _move(items: list, item, direction: str) -> bool:
     gaps left by deletions cannot make a move ambiguous.
     """
     if direction not in (UP, DOWN):
-        raise AuthoringError("Arah pemindahan tidak dikenal.")
+        raise AuthoringError(_("Arah pemindahan tidak dikenal."))
     ordered = sorted(items, key=lambda x: (x.position, x.id))
     index = ordered.index(item)
     other = index - 1 if direction == UP else index + 1
@@ -189,10 +192,10 @@ def create_course(actor: User, data: CourseData) -> Course:
     """
     slug = (data.slug or "").strip() or slugify(data.title)
     if not SLUG_PATTERN.match(slug) or len(slug) > 100:
-        raise AuthoringError("Slug hanya boleh huruf kecil, angka, dan tanda '-' (mis. kepemimpinan-digital).",
+        raise AuthoringError(_("Slug hanya boleh huruf kecil, angka, dan tanda '-' (mis. kepemimpinan-digital)."),
                              "slug")
     if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
-        raise AuthoringError(f"Slug '{slug}' sudah dipakai kursus lain.", "slug")
+        raise AuthoringError(_("Slug '%(slug)s' sudah dipakai kursus lain.", slug=slug), "slug")
     course = Course(slug=slug, title=one_line(data.title), summary=clean(data.summary), audience=one_line(data.audience),
                     jp=data.jp, pass_mark=data.pass_mark, version=data.version, is_published=False,
                     enrolment_mode=data.enrolment_mode, certificate_template=data.certificate_template,
@@ -203,7 +206,7 @@ def create_course(actor: User, data: CourseData) -> Course:
             db.session.flush()
     except IntegrityError:
         # Another request took the slug between the check and the insert.
-        raise AuthoringError(f"Slug '{slug}' sudah dipakai kursus lain.", "slug") from None
+        raise AuthoringError(_("Slug '%(slug)s' sudah dipakai kursus lain.", slug=slug), "slug") from None
     if actor.role == ROLE_TRAINER:
         db.session.add(CourseTrainer(course_id=course.id, user_id=actor.id))
     _record(actor, course, "course.create", slug=slug, title=data.title)
@@ -236,7 +239,7 @@ def set_published(actor: User, course: Course, published: bool) -> bool:
     if published:
         lessons = db.session.scalar(select(func.count(Lesson.id)).join(Module).where(Module.course_id == course.id))
         if not lessons:
-            raise AuthoringError("Kursus belum dapat diterbitkan: tambahkan paling sedikit satu pelajaran.")
+            raise AuthoringError(_("Kursus belum dapat diterbitkan: tambahkan paling sedikit satu pelajaran."))
     course.is_published = published
     _record(actor, course, "course.publish" if published else "course.unpublish")
     return True
@@ -261,9 +264,9 @@ def add_trainer(actor: User, course: Course, email: str) -> User:
 
     user = db.session.scalar(select(User).where(User.email == normalize_email(email or "")))
     if user is None or user.role != ROLE_TRAINER:
-        raise AuthoringError("Tidak ada pengajar dengan email tersebut.", "email")
+        raise AuthoringError(_("Tidak ada pengajar dengan email tersebut."), "email")
     if any(t.id == user.id for t in course.trainers):
-        raise AuthoringError(f"{user.display_name} sudah menjadi pengajar kursus ini.", "email")
+        raise AuthoringError(_("%(name)s sudah menjadi pengajar kursus ini.", name=user.display_name), "email")
     db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
     _record(actor, course, "course.trainer_add", user_id=user.id, email=user.email)
     db.session.flush()
@@ -275,11 +278,11 @@ def remove_trainer(actor: User, course: Course, user: User) -> None:
     """Remove a co-owner; the last trainer of a course cannot be removed (:class:`AuthoringError`)."""
     link = db.session.get(CourseTrainer, (course.id, user.id))
     if link is None:
-        raise AuthoringError("Pengguna ini bukan pengajar kursus ini.")
+        raise AuthoringError(_("Pengguna ini bukan pengajar kursus ini."))
     count = db.session.scalar(select(func.count()).select_from(CourseTrainer).where(
         CourseTrainer.course_id == course.id))
     if count <= 1:
-        raise AuthoringError("Pengajar terakhir tidak dapat dihapus; tambahkan pengajar lain terlebih dahulu.")
+        raise AuthoringError(_("Pengajar terakhir tidak dapat dihapus; tambahkan pengajar lain terlebih dahulu."))
     db.session.delete(link)
     _record(actor, course, "course.trainer_remove", user_id=user.id, email=user.email)
     db.session.flush()
@@ -469,7 +472,15 @@ class ChoiceData:
 
 @dataclass
 class QuestionData:
-    """A single- or multiple-choice question from the form; ``points`` exact, > 0."""
+    """A question of any type from the form; ``points`` exact, > 0.
+
+    ``choices`` is used by single and multiple choice only. ``settings``
+    holds the type's own data, as in ``Question.settings`` and ``quiz.yaml``
+    (courses/FORMAT.md): ``scoring`` (multiple, matching: ``all_or_nothing``
+    or ``partial``), ``answer`` (true_false: ``True``/``False``, ``None`` when
+    not chosen), ``accepted`` (short_answer: list of texts), ``pairs``
+    (matching: ``[{"left": ..., "right": ...}, ...]``).
+    """
 
     type: str
     text: str
@@ -477,6 +488,14 @@ class QuestionData:
     points: Decimal
     choices: list[ChoiceData] = field(default_factory=list)
     key: str = ""
+    settings: dict = field(default_factory=dict)
+
+
+# The form field a type's settings problems are shown on.
+_SETTINGS_FIELD = {QUESTION_TRUE_FALSE: "answer", QUESTION_SHORT_ANSWER: "accepted", QUESTION_MATCHING: "pairs"}
+# Scoring a type uses when ``scoring`` is absent; the default is not stored (as the importer does).
+_DEFAULT_SCORING = {QUESTION_MULTIPLE: question_types.SCORING_ALL_OR_NOTHING,
+                    QUESTION_MATCHING: question_types.SCORING_PARTIAL}
 
 
 def validate_choices(qtype: str, choices: list[ChoiceData]) -> None:
@@ -486,20 +505,77 @@ def validate_choices(qtype: str, choices: list[ChoiceData]) -> None:
     correct; ``multiple``: at least one correct and one wrong.
     """
     if qtype not in (QUESTION_SINGLE, QUESTION_MULTIPLE):
-        raise AuthoringError("Tipe pertanyaan tidak dikenal.", "type")
+        raise AuthoringError(_("Tipe pertanyaan tidak dikenal."), "type")
     if len(choices) < 2:
-        raise AuthoringError("Isi paling sedikit 2 pilihan jawaban.", "choices")
+        raise AuthoringError(_("Isi paling sedikit 2 pilihan jawaban."), "choices")
     for choice in choices:
         choice.text = clean(choice.text)
     texts = [c.text for c in choices]
     if len(set(texts)) != len(texts):
-        raise AuthoringError("Teks pilihan jawaban tidak boleh sama.", "choices")
+        raise AuthoringError(_("Teks pilihan jawaban tidak boleh sama."), "choices")
     right = sum(1 for c in choices if c.is_correct)
     if qtype == QUESTION_SINGLE and right != 1:
-        raise AuthoringError(f"Pilihan tunggal harus punya tepat satu jawaban benar (ada {right}).", "choices")
-    if qtype == QUESTION_MULTIPLE and (right < 1 or right == len(choices)):
-        raise AuthoringError("Pilihan ganda harus punya paling sedikit satu jawaban benar dan satu jawaban salah.",
+        raise AuthoringError(_("Pilihan tunggal harus punya tepat satu jawaban benar (ada %(count)d).", count=right),
                              "choices")
+    if qtype == QUESTION_MULTIPLE and (right < 1 or right == len(choices)):
+        raise AuthoringError(_("Pilihan ganda harus punya paling sedikit satu jawaban benar dan satu jawaban salah."),
+                             "choices")
+
+
+def validate_question(data: QuestionData) -> dict:
+    """Check ``data`` with the question-type registry; return the settings to store.
+
+    Choice questions follow :func:`validate_choices`; every type is then
+    checked by :func:`app.assessment.question_types.validate_definition`, the
+    rule the importer applies to ``quiz.yaml``. Texts are cleaned (stripped);
+    the returned dict holds only the keys the type uses, without a default
+    ``scoring``, so a browser-made question exports and re-imports unchanged.
+    Raises :class:`AuthoringError` on the form field concerned.
+    """
+    kind = question_types.REGISTRY.get(data.type)
+    if kind is None:
+        raise AuthoringError(_("Tipe pertanyaan tidak dikenal."), "type")
+    given = data.settings or {}
+    settings: dict = {}
+    if kind.has_choices:
+        validate_choices(data.type, data.choices)
+    elif data.choices:
+        raise AuthoringError(_("Tipe pertanyaan ini tidak memakai pilihan jawaban."), "choices")
+    if data.type == QUESTION_TRUE_FALSE:
+        if not isinstance(given.get("answer"), bool):
+            raise AuthoringError(_("Pilih jawaban yang benar: Benar atau Salah."), "answer")
+        settings["answer"] = given["answer"]
+    elif data.type == QUESTION_SHORT_ANSWER:
+        accepted = [clean(a) for a in given.get("accepted") or [] if clean(a)]
+        if not accepted:
+            raise AuthoringError(_("Isi paling sedikit satu jawaban yang diterima (satu per baris)."), "accepted")
+        too_long = [a for a in accepted if len(a) > question_types.SHORT_ANSWER_MAX]
+        if too_long:
+            # Learners may type at most SHORT_ANSWER_MAX characters, so a longer answer could never match.
+            raise AuthoringError(_("Setiap jawaban yang diterima paling panjang %(max)d karakter.",
+                                   max=question_types.SHORT_ANSWER_MAX), "accepted")
+        settings["accepted"] = accepted
+    elif data.type == QUESTION_MATCHING:
+        settings["pairs"] = [{"left": clean(p.get("left")), "right": clean(p.get("right"))}
+                             for p in given.get("pairs") or []]
+    if data.type in _DEFAULT_SCORING:
+        scoring = given.get("scoring") or _DEFAULT_SCORING[data.type]
+        if scoring not in question_types.SCORINGS:
+            raise AuthoringError(_("Pilih cara penilaian yang tersedia."),
+                                 "scoring" if data.type == QUESTION_MULTIPLE else "pair_scoring")
+        if scoring != _DEFAULT_SCORING[data.type]:
+            settings["scoring"] = scoring
+    definition = {"type": data.type, "text": clean(data.text), "points": str(data.points), **settings,
+                  "choices": [{"text": c.text, "correct": c.is_correct} for c in data.choices]}
+    problems = question_types.validate_definition(definition)
+    if problems:
+        raise AuthoringError(" ".join(problems), _SETTINGS_FIELD.get(data.type, "choices"))
+    return settings
+
+
+def _settings_json(settings: dict) -> str:
+    """``Question.settings`` text, written as the importer writes it (sorted keys, UTF-8 kept)."""
+    return json.dumps(settings, ensure_ascii=False, sort_keys=True)
 
 
 def _next_key(quiz: Quiz) -> str:
@@ -511,16 +587,16 @@ def _next_key(quiz: Quiz) -> str:
 
 
 def add_question(actor: User, quiz: Quiz, data: QuestionData) -> Question:
-    """Append a question; ``data.key`` or the next free ``q<n>``. Raises :class:`AuthoringError`."""
-    validate_choices(data.type, data.choices)
+    """Append a question of any type; ``data.key`` or the next free ``q<n>``. Raises :class:`AuthoringError`."""
+    settings = validate_question(data)
     key = (data.key or "").strip() or _next_key(quiz)
     if not _KEY_PATTERN.match(key) or len(key) > 60:
-        raise AuthoringError("Kunci hanya boleh huruf, angka, '-' atau '_' (mis. q1).", "key")
+        raise AuthoringError(_("Kunci hanya boleh huruf, angka, '-' atau '_' (mis. q1)."), "key")
     if any(q.key == key for q in quiz.questions):
-        raise AuthoringError(f"Kunci '{key}' sudah dipakai di kuis ini.", "key")
+        raise AuthoringError(_("Kunci '%(key)s' sudah dipakai di kuis ini.", key=key), "key")
     question = Question(key=key, type=data.type, text=clean(data.text),
                         explanation=clean(data.explanation), points=data.points,
-                        position=_next_position(quiz.questions))
+                        position=_next_position(quiz.questions), settings=_settings_json(settings))
     question.choices = [Choice(text=c.text, is_correct=c.is_correct, position=i) for i, c in enumerate(data.choices)]
     quiz.questions.append(question)
     db.session.flush()
@@ -531,14 +607,20 @@ def add_question(actor: User, quiz: Quiz, data: QuestionData) -> Question:
 
 
 def update_question(actor: User, question: Question, data: QuestionData) -> dict:
-    """Change a question and its choices (matched by position, as the importer does); never its position."""
-    validate_choices(data.type, data.choices)
+    """Change a question, its type's settings and its choices (matched by position, as the importer does).
+
+    Never changes its position. The settings are replaced by what the new
+    type uses (a type change drops the old type's data and, for a type
+    without choices, the choices). Attempts already made keep the
+    :class:`~app.assessment.models.QuestionVersion` they answered; the next
+    attempt gets a new version (``app.assessment.services.current_version``).
+    """
+    settings = validate_question(data)
+    # Same content written differently (key order, spacing) is not a change.
+    stored = question.settings if json.loads(question.settings or "{}") == settings else _settings_json(settings)
     changed = _assign(question, {"type": data.type, "text": clean(data.text),
-                                 "explanation": clean(data.explanation), "points": data.points})
-    if data.type == QUESTION_SINGLE and question.settings not in (None, "", "{}"):
-        # Scoring options belong to multiple choice only (app/assessment/question_types).
-        settings = {k: v for k, v in json.loads(question.settings).items() if k != "scoring"}
-        changed.update(_assign(question, {"settings": json.dumps(settings, ensure_ascii=False, sort_keys=True)}))
+                                 "explanation": clean(data.explanation), "points": data.points,
+                                 "settings": stored})
     current = sorted(question.choices, key=lambda c: c.position)
     choices_changed = len(current) != len(data.choices)
     for extra in current[len(data.choices):]:

@@ -13,14 +13,17 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from flask_babel import gettext as _
+
+from app.common.web import CONTENT_SECURITY_POLICY
+
 YOUTUBE_EMBED = "https://www.youtube-nocookie.com/embed/"
 VIMEO_EMBED = "https://player.vimeo.com/video/"
 #: Origins a lesson page may frame (CSP frame-src).
 FRAME_SOURCES = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 
-#: The application-wide policy of app/common/web.py; a lesson with a video extends it with frame-src.
-BASE_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'")
+#: The application-wide policy; a lesson with a video extends it with frame-src.
+BASE_CSP = CONTENT_SECURITY_POLICY
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
@@ -28,13 +31,17 @@ _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-no
                   "www.youtube-nocookie.com"}
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 
-REFUSED = ("Tautan video tidak diterima. Tempelkan tautan YouTube atau Vimeo, mis. "
-           "https://www.youtube.com/watch?v=… atau https://vimeo.com/123456; kode <iframe> dan situs lain "
-           "tidak diizinkan.")
+
+
+def refused_message() -> str:
+    """The message for a refused video link, in the user's language (Indonesian outside a request)."""
+    return _("Tautan video tidak diterima. Tempelkan tautan YouTube atau Vimeo, mis. "
+             "https://www.youtube.com/watch?v=… atau https://vimeo.com/123456; kode <iframe> dan situs lain "
+             "tidak diizinkan.")
 
 
 class VideoError(ValueError):
-    """The text is not an allowlisted video link; ``str()`` is the Indonesian message."""
+    """The text is not an allowlisted video link; ``str()`` is the message in the user's language."""
 
 
 @dataclass(frozen=True)
@@ -70,15 +77,15 @@ def parse_video_url(text: str) -> Video:
     """
     text = (text or "").strip()
     if not text or "<" in text or ">" in text or any(ch.isspace() for ch in text):
-        raise VideoError(REFUSED)
+        raise VideoError(refused_message())
     try:
         parts = urlsplit(text)
         host = (parts.hostname or "").lower()
         port = parts.port
     except ValueError:
-        raise VideoError(REFUSED) from None
+        raise VideoError(refused_message()) from None
     if parts.scheme not in ("http", "https") or port not in (None, 80, 443) or parts.username or parts.password:
-        raise VideoError(REFUSED)
+        raise VideoError(refused_message())
     segments = [s for s in parts.path.split("/") if s]
     video_id = None
     if host in _YOUTUBE_HOSTS:
@@ -99,7 +106,7 @@ def parse_video_url(text: str) -> Video:
             video_id = segments[0]
         if video_id and _VIMEO_ID.match(video_id):
             return Video("vimeo", video_id)
-    raise VideoError(REFUSED)
+    raise VideoError(refused_message())
 
 
 def video_of(lesson) -> Video | None:

@@ -1,5 +1,8 @@
 """``flask courses …`` commands.
 
+Language (issue #7): operator-facing only -- CLI output and file:line
+diagnostics stay in Indonesian and are not in the gettext catalogues.
+
 ``flask courses import PATH`` imports course folders written in the format of
 ``courses/FORMAT.md``; the rules live in :mod:`app.catalog.importer`.
 ``flask courses export SLUG DIR`` writes one course back to that format

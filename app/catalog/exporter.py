@@ -1,5 +1,8 @@
 """Export a course from the database back to the file format of ``courses/FORMAT.md``.
 
+Language (issue #7): operator-facing only -- CLI output and file:line
+diagnostics stay in Indonesian and are not in the gettext catalogues.
+
 :func:`export_files` returns ``{relative path: bytes}``; the same course
 always gives the same bytes (keys in a fixed order, no timestamps), so
 exporting twice gives identical files and ``import → export → import``

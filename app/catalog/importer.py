@@ -1,5 +1,8 @@
 """Import courses from files (format: ``courses/FORMAT.md``) into the database.
 
+Language (issue #7): operator-facing only -- CLI output and file:line
+diagnostics stay in Indonesian and are not in the gettext catalogues.
+
 A course folder holds ``course.yaml``, one Markdown file per lesson and at
 most one ``quiz.yaml`` per module. Importing happens in two phases:
 

@@ -134,7 +134,7 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")

@@ -34,7 +34,7 @@ def course(slug: str):
         abort(404)
     course, enrolment = found
     outline = services.course_outline(course, enrolment)
-    progress = learning.course_progress(enrolment) if enrolment else None
+    progress = services.outline_progress(outline) if enrolment else None
     certificate = learning.certificate_for(enrolment) if enrolment and enrolment.completed_at else None
     return render_template(
         "catalog/course.html",

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.assessment.grading import grades_for_enrolments, quiz_facts
-from app.assessment.models import Quiz
+from app.assessment.models import KIND_PRETEST, Quiz
 from app.catalog.models import Course, Lesson, Module
 from app.extensions import db
 from app.learning import services as learning
@@ -19,16 +19,18 @@ from app.learning.models import Enrolment
 
 
 def _with_outline(query):
-    # Modules, their lessons and quiz in three extra queries, whatever the course size.
+    # Modules, their lessons and quiz joined into the same query (one row per lesson), whatever
+    # the course size: half the CPU of three selectin queries (issue #8). Lesson bodies are
+    # deferred: a page needs at most the one it shows (``lesson.body_md`` loads on access).
     return query.options(
-        selectinload(Course.modules).selectinload(Module.lessons),
-        selectinload(Course.modules).selectinload(Module.quiz),
+        joinedload(Course.modules).joinedload(Module.lessons).defer(Lesson.body_md),
+        joinedload(Course.modules).joinedload(Module.quiz),
     )
 
 
 def load_course(slug: str) -> Course | None:
-    """The course with this slug, its modules, lessons and quizzes loaded; ``None`` if unknown."""
-    return db.session.scalar(_with_outline(select(Course).where(Course.slug == slug)))
+    """The course with this slug, its modules, lessons (without bodies) and quizzes loaded; ``None`` if unknown."""
+    return db.session.execute(_with_outline(select(Course).where(Course.slug == slug))).unique().scalar_one_or_none()
 
 
 def can_view(course: Course, user, enrolment: Enrolment | None) -> bool:
@@ -69,18 +71,20 @@ class CatalogEntry:
 def catalog_entries(user) -> list[CatalogEntry]:
     """Published courses by title, with module counts and the viewer's progress.
 
-    A fixed number of queries: courses, module counts, the viewer's enrolments,
+    A fixed number of queries: courses with their module counts, the viewer's enrolments,
     and the four of :func:`app.learning.services.progress_for_enrolments`.
     ``user`` may be anonymous.
     """
-    courses = list(db.session.scalars(
-        select(Course).where(Course.is_published.is_(True)).order_by(Course.title, Course.id)))
-    if not courses:
+    # The module count rides along as a correlated subquery: one statement fewer per page.
+    module_count = (select(func.count(Module.id)).where(Module.course_id == Course.id)
+                    .correlate(Course).scalar_subquery())
+    rows = db.session.execute(
+        select(Course, module_count).where(Course.is_published.is_(True)).order_by(Course.title, Course.id)).all()
+    if not rows:
         return []
+    courses = [course for course, _count in rows]
+    module_counts = {course.id: count for course, count in rows}
     ids = [course.id for course in courses]
-    module_counts = dict(db.session.execute(
-        select(Module.course_id, func.count(Module.id)).where(Module.course_id.in_(ids))
-        .group_by(Module.course_id)).all())
     enrolments: dict[int, Enrolment] = {}
     if getattr(user, "is_authenticated", False):
         enrolments = {e.course_id: e for e in db.session.scalars(
@@ -117,6 +121,25 @@ class ModuleOutline:
     quiz: Quiz | None = None
     quiz_status: QuizStatus = QuizStatus()
 
+    @property
+    def steps(self) -> tuple[int, int]:
+        """``(done, total)`` required steps of the module: required lessons read, plus its quiz passed.
+
+        A pre-test is not a step (it does not decide the pass), as in the course progress.
+        """
+        required = [done for lesson, done in self.lessons if lesson.is_required]
+        done, total = sum(required), len(required)
+        if self.quiz is not None and self.quiz.kind != "pretest":
+            total += 1
+            done += int(self.quiz_status.passed)
+        return done, total
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of :attr:`steps` done, rounded down (100 only when all are done; 0 if none)."""
+        done, total = self.steps
+        return done * 100 // total if total else 0
+
 
 def quiz_statuses(enrolment: Enrolment | None) -> dict[int, QuizStatus]:
     """``{quiz_id: QuizStatus}`` of every quiz the enrolment submitted an attempt at.
@@ -148,6 +171,21 @@ def course_outline(course: Course, enrolment: Enrolment | None) -> list[ModuleOu
             quiz_status=statuses.get(quiz.id, QuizStatus()) if quiz else QuizStatus(),
         ))
     return outline
+
+
+def outline_progress(outline: list[ModuleOutline]) -> learning.Progress:
+    """The enrolment's course progress counted from its ``outline`` (no query).
+
+    The same figures as :func:`app.learning.services.course_progress` for the
+    enrolment the outline was made for: required lessons read, and quizzes other
+    than pre-tests passed by their grading method; the course page would
+    otherwise run the progress and quiz-grading queries a second time (issue #8).
+    """
+    lessons = [done for item in outline for lesson, done in item.lessons if lesson.is_required]
+    quizzes = [item.quiz_status.passed for item in outline
+               if item.quiz is not None and item.quiz.kind != KIND_PRETEST]
+    return learning.Progress(lessons_done=sum(lessons), lessons_total=len(lessons),
+                             quizzes_passed=sum(quizzes), quizzes_total=len(quizzes))
 
 
 def resume_target(outline: list[ModuleOutline]) -> tuple[str, object] | None:

@@ -83,7 +83,7 @@ class Certificate(db.Model):
     signer: Mapped[Optional[str]] = mapped_column(String(300))
     dev_signature: Mapped[bool] = mapped_column(default=False, server_default=false())
     resigned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default=STATUS_VALID)
+    status: Mapped[str] = mapped_column(String(16), default=STATUS_VALID, index=True)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[Optional[str]] = mapped_column(String(500))
     superseded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ import zipfile
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
                    request, send_file, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -60,8 +61,8 @@ def _too_many(json: bool = False):
     if json:
         response = jsonify({"status": "rate_limited", "message": RATE_LIMITED_MESSAGE})
     else:
-        response = make_response(render_template("error.html", code=429, title="Terlalu banyak permintaan",
-                                                 message=RATE_LIMITED_MESSAGE))
+        response = make_response(render_template("error.html", code=429, title=_("Terlalu banyak permintaan"),
+                                                 message=_(RATE_LIMITED_MESSAGE)))
     response.status_code = 429
     response.headers["Retry-After"] = str(int(current_app.config.get("LENTERA_VERIFY_WINDOW_SECONDS", 600)))
     return _private(response)
@@ -163,9 +164,9 @@ def verify_upload():
     data = form.file.data.stream.read(services.MAX_UPLOAD_BYTES + 1)
     error = None
     if len(data) > services.MAX_UPLOAD_BYTES:
-        error = f"Berkas terlalu besar; paling besar {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        error = _("Berkas terlalu besar; paling besar %(mb)s MB.", mb=services.MAX_UPLOAD_BYTES // (1024 * 1024))
     elif not data.startswith(b"%PDF-"):
-        error = "Berkas bukan PDF."
+        error = _("Berkas bukan PDF.")
     if error:
         db.session.commit()
         form.file.errors.append(error)
@@ -183,14 +184,14 @@ def verify_upload():
 
 
 def _course_choices():
-    return [("", "Semua kursus")] + [(str(c.id), c.title) for c in
+    return [("", _("Semua kursus"))] + [(str(c.id), c.title) for c in
                                       db.session.scalars(select(Course).order_by(Course.title))]
 
 
 def _cohort_choices():
     rows = db.session.execute(select(Cohort.id, Cohort.name, Course.title).join(Course)
                               .order_by(Course.title, Cohort.starts_on.desc()))
-    return [("", "Semua angkatan")] + [(str(i), f"{title} — {name}") for i, name, title in rows]
+    return [("", _("Semua angkatan"))] + [(str(i), f"{title} — {name}") for i, name, title in rows]
 
 
 def _int_arg(value) -> int | None:
@@ -256,9 +257,9 @@ def admin_revoke(certificate_id: int):
         services.revoke_certificate(certificate, current_user, form.reason.data)
     except services.LifecycleError as error:
         db.session.rollback()
-        raise user_error(400, str(error)) from error
+        raise user_error(400, _(error.msgid, **error.params)) from error
     db.session.commit()
-    flash(f"Sertifikat {certificate.number} telah dicabut.", "success")
+    flash(_("Sertifikat %(number)s telah dicabut.", number=certificate.number), "success")
     return redirect(url_for("certificates.admin_detail", certificate_id=certificate.id))
 
 
@@ -274,13 +275,15 @@ def admin_reissue(certificate_id: int):
         new = services.reissue_certificate(certificate, current_user, form.reason.data)
     except services.LifecycleError as error:
         db.session.rollback()
-        raise user_error(400, str(error)) from error
+        raise user_error(400, _(error.msgid, **error.params)) from error
     except services.CertificateIssueError as error:
         db.session.rollback()
-        raise user_error(400, f"Sertifikat baru tidak dapat dibuat: {error.detail}") from error
+        # The detail is the renderer's own (Indonesian) diagnosis for the admin.
+        raise user_error(400, _("Sertifikat baru tidak dapat dibuat: %(detail)s", detail=error.detail)) from error
     new_id, new_number = new.id, new.number
     db.session.commit()
-    flash(f"Sertifikat baru {new_number} diterbitkan; {certificate.number} kini digantikan.", "success")
+    flash(_("Sertifikat baru %(new)s diterbitkan; %(old)s kini digantikan.", new=new_number, old=certificate.number),
+          "success")
     return redirect(url_for("certificates.admin_detail", certificate_id=new_id))
 
 
@@ -294,14 +297,14 @@ def admin_zip():
     """
     course_id, cohort_id = _int_arg(request.args.get("kursus")), _int_arg(request.args.get("angkatan"))
     if not (course_id or cohort_id):
-        raise user_error(400, "Pilih kursus atau angkatan yang sertifikatnya akan diunduh.")
+        raise user_error(400, _("Pilih kursus atau angkatan yang sertifikatnya akan diunduh."))
     if course_id:
         db.get_or_404(Course, course_id)
     if cohort_id:
         db.get_or_404(Cohort, cohort_id)
     certificates = services.current_certificates(course_id, cohort_id)
     if not certificates:
-        raise user_error(404, "Belum ada sertifikat untuk pilihan ini.")
+        raise user_error(404, _("Belum ada sertifikat untuk pilihan ini."))
     spool = tempfile.TemporaryFile(dir=current_app.config["LENTERA_DATA_DIR"])
     try:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -347,7 +350,7 @@ def admin_preview(name: str):
             abort(404)
         raise user_error(400, str(error)) from error
     except (CertificateFontError, CertificateLayoutError) as error:
-        raise user_error(400, f"Templat {name}: {error}") from error
+        raise user_error(400, _("Templat %(name)s: %(error)s", name=name, error=str(error))) from error
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
                          download_name=f"pratinjau-{name}.pdf", max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

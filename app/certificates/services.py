@@ -62,17 +62,25 @@ from app.extensions import db
 
 log = logging.getLogger("lentera.certificates")
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only: it stays Indonesian here (JSON API, CLI, logs) and pages
+    translate it where they show it (``_(…)`` in templates and routes)."""
+    return text
+
+
 #: Shown to the learner when the certificate could not be made.
-ISSUE_FAILED_MESSAGE = (
+ISSUE_FAILED_MESSAGE = N_(
     "Pelatihan Anda sudah tercatat selesai, tetapi sertifikat Anda belum dapat dibuat. "
     "Admin sudah diberi tahu; sertifikat akan tersedia setelah masalahnya diperbaiki."
 )
 
+#: Indonesian labels; the JSON API returns them as they are, pages translate them.
 STATUS_LABELS = {
-    STATUS_VALID: "Valid",
-    STATUS_REVOKED: "Dicabut",
-    STATUS_SUPERSEDED: "Digantikan",
-    STATUS_EXPIRED: "Kedaluwarsa",
+    STATUS_VALID: N_("Valid"),
+    STATUS_REVOKED: N_("Dicabut"),
+    STATUS_SUPERSEDED: N_("Digantikan"),
+    STATUS_EXPIRED: N_("Kedaluwarsa"),
 }
 
 # secrets.token_urlsafe(24): 32 characters of the URL-safe base64 alphabet.
@@ -99,7 +107,15 @@ class CertificateIssueError(RuntimeError):
 
 
 class LifecycleError(ValueError):
-    """A revoke or reissue is not allowed in the certificate's state; Indonesian message."""
+    """A revoke or reissue is not allowed in the certificate's state.
+
+    ``str(error)`` is the Indonesian message; ``msgid`` and ``params`` let the page translate it.
+    """
+
+    def __init__(self, msgid: str, **params):
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid % params if params else msgid)
 
 
 @dataclass(frozen=True)
@@ -429,9 +445,9 @@ def current_certificates(course_id: int | None = None, cohort_id: int | None = N
 def _clean_reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise LifecycleError("Alasan wajib diisi.")
+        raise LifecycleError(N_("Alasan wajib diisi."))
     if len(reason) > MAX_REASON:
-        raise LifecycleError(f"Alasan paling banyak {MAX_REASON} karakter.")
+        raise LifecycleError(N_("Alasan paling banyak %(max)s karakter."), max=MAX_REASON)
     return reason
 
 
@@ -450,7 +466,7 @@ def revoke_certificate(certificate: Certificate, actor, reason: str) -> Certific
         .values(status=STATUS_REVOKED, revoked_at=now, revoked_reason=reason)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise LifecycleError("Sertifikat ini sudah dicabut atau sudah digantikan.")
+        raise LifecycleError(N_("Sertifikat ini sudah dicabut atau sudah digantikan."))
     db.session.refresh(certificate)
     record_event(actor, "certificate.revoke", "certificate", certificate.id,
                  number=certificate.number, reason=reason)
@@ -479,7 +495,7 @@ def reissue_certificate(certificate: Certificate, actor, reason: str) -> Certifi
             .values(status=STATUS_SUPERSEDED, superseded_at=utcnow())
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:
-            raise LifecycleError("Hanya sertifikat yang masih valid yang dapat diterbitkan ulang.")
+            raise LifecycleError(N_("Hanya sertifikat yang masih valid yang dapat diterbitkan ulang."))
         new = _new_certificate(enrolment, completed_on, template_name_for(enrolment))
         _render_stage_flush(enrolment, new)
         db.session.execute(update(Certificate).where(Certificate.id == certificate.id)
@@ -605,11 +621,20 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 class UploadVerdict:
     """Outcome of :func:`verify_upload`: ``kind`` is one of ``match``,
     ``signed``, ``altered``, ``unknown``; ``certificate`` is set for
-    ``match`` and ``signed``; ``message`` is Indonesian."""
+    ``match`` and ``signed``; ``message`` is an Indonesian msgid and
+    ``detail`` (possibly empty) the signature check's Indonesian reason
+    (:data:`app.certificates.signing.SignatureCheck.reason`), both
+    translated by the page."""
 
     kind: str
     message: str
     certificate: Certificate | None = None
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        """``message`` and ``detail`` as one Indonesian sentence pair."""
+        return f"{self.message} {self.detail}".strip()
 
     @property
     def genuine(self) -> bool:
@@ -645,26 +670,27 @@ def verify_upload(data: bytes) -> UploadVerdict:
     digest = storage.sha256_hex(data)
     found = db.session.scalar(select(Certificate).where(Certificate.sha256 == digest))
     if found is not None:
-        return UploadVerdict(UPLOAD_MATCH, "Berkas ini adalah sertifikat asli yang tercatat, tidak diubah.", found)
+        return UploadVerdict(UPLOAD_MATCH, N_("Berkas ini adalah sertifikat asli yang tercatat, tidak diubah."), found)
     try:
         key = signing.load_signing_key()
     except signing.SigningError:
         log.exception("signing key unavailable for upload verification")
-        return UploadVerdict(UPLOAD_UNKNOWN, "Berkas ini tidak cocok dengan sertifikat mana pun yang tercatat.")
+        return UploadVerdict(UPLOAD_UNKNOWN, N_("Berkas ini tidak cocok dengan sertifikat mana pun yang tercatat."))
     check = signing.check_signature(data, key)
     if check.genuine:
         code = _code_from_signed_pdf(data)
         found = find_by_code(code) if code else None
         if found is not None:
-            return UploadVerdict(UPLOAD_SIGNED, "Tanda tangan elektronik pada berkas ini sah dan berkas utuh. "
-                                                "Berkas ini adalah salinan sertifikat sebelum ditandatangani ulang.",
+            return UploadVerdict(UPLOAD_SIGNED, N_("Tanda tangan elektronik pada berkas ini sah dan berkas utuh. "
+                                                   "Berkas ini adalah salinan sertifikat sebelum ditandatangani ulang."),
                                  found)
-        return UploadVerdict(UPLOAD_UNKNOWN, "Tanda tangan elektronik sah, tetapi sertifikatnya tidak tercatat.")
+        return UploadVerdict(UPLOAD_UNKNOWN, N_("Tanda tangan elektronik sah, tetapi sertifikatnya tidak tercatat."))
     if check.signer_fingerprint == key.fingerprint:
-        return UploadVerdict(UPLOAD_ALTERED, "Berkas ini TIDAK ASLI: isinya telah diubah setelah ditandatangani. "
-                                             + check.reason)
-    return UploadVerdict(UPLOAD_UNKNOWN, "Berkas ini bukan sertifikat yang diterbitkan dan ditandatangani "
-                                         "oleh instansi ini. " + check.reason)
+        return UploadVerdict(UPLOAD_ALTERED,
+                             N_("Berkas ini TIDAK ASLI: isinya telah diubah setelah ditandatangani."),
+                             detail=check.reason)
+    return UploadVerdict(UPLOAD_UNKNOWN, N_("Berkas ini bukan sertifikat yang diterbitkan dan ditandatangani "
+                                            "oleh instansi ini."), detail=check.reason)
 
 
 def load_for_zip(certificates: list[Certificate]):

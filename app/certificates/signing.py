@@ -29,6 +29,11 @@ from flask import current_app
 
 log = logging.getLogger("lentera.certificates")
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only: reasons stay Indonesian here; the verification page translates them."""
+    return text
+
 DEV_KEY_FILE = "development.pem"
 DEV_COMMON_NAME = "Lentera - tanda tangan pengembangan (bukan untuk produksi)"
 FIELD_NAME = "TandaTanganLentera"
@@ -238,33 +243,33 @@ def check_signature(data: bytes, key: SigningKey) -> SignatureCheck:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception:
-        return SignatureCheck(False, "Berkas bukan PDF yang dapat dibaca.")
+        return SignatureCheck(False, N_("Berkas bukan PDF yang dapat dibaca."))
     if not signatures:
-        return SignatureCheck(False, "Berkas tidak memuat tanda tangan elektronik.")
+        return SignatureCheck(False, N_("Berkas tidak memuat tanda tangan elektronik."))
     if len(signatures) != 1:
-        return SignatureCheck(False, "Berkas memuat lebih dari satu tanda tangan.")
+        return SignatureCheck(False, N_("Berkas memuat lebih dari satu tanda tangan."))
     embedded = signatures[0]
     try:
         signer_cert = embedded.signer_cert
         fingerprint = _fingerprint(signer_cert)
     except Exception:
-        return SignatureCheck(False, "Tanda tangan elektronik pada berkas rusak.")
+        return SignatureCheck(False, N_("Tanda tangan elektronik pada berkas rusak."))
     if fingerprint != key.fingerprint:
-        return SignatureCheck(False, "Tanda tangan elektronik bukan dari instansi ini.", fingerprint)
+        return SignatureCheck(False, N_("Tanda tangan elektronik bukan dari instansi ini."), fingerprint)
     context = ValidationContext(trust_roots=[key.certificate, *key.chain], allow_fetching=False)
     try:
         status = validate_pdf_signature(
             embedded, context,
             key_usage_settings=KeyUsageConstraints(key_usage={"digital_signature"}, match_all_key_usages=False))
     except Exception:
-        return SignatureCheck(False, "Tanda tangan elektronik pada berkas rusak.", fingerprint)
+        return SignatureCheck(False, N_("Tanda tangan elektronik pada berkas rusak."), fingerprint)
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if not (status.intact and status.valid):
-        return SignatureCheck(False, "Isi berkas telah diubah setelah ditandatangani.", fingerprint)
+        return SignatureCheck(False, N_("Isi berkas telah diubah setelah ditandatangani."), fingerprint)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(False, "Berkas telah ditambah atau diubah setelah ditandatangani.", fingerprint)
+        return SignatureCheck(False, N_("Berkas telah ditambah atau diubah setelah ditandatangani."), fingerprint)
     if not status.trusted:
-        return SignatureCheck(False, "Sertifikat penanda tangan tidak dipercaya.", fingerprint)
-    return SignatureCheck(True, "Tanda tangan elektronik sah dan berkas utuh.", fingerprint,
+        return SignatureCheck(False, N_("Sertifikat penanda tangan tidak dipercaya."), fingerprint)
+    return SignatureCheck(True, N_("Tanda tangan elektronik sah dan berkas utuh."), fingerprint,
                           status.signer_reported_dt)

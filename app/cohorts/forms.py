@@ -1,7 +1,8 @@
-"""Forms of the roster and cohort pages; every message is Indonesian."""
+"""Forms of the roster and cohort pages; labels and messages are Indonesian msgids, translated lazily."""
 from __future__ import annotations
 
 from app.common.forms import LenteraForm
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -9,11 +10,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.common.asn import ESELON, GOLONGAN, PANGKAT
 from app.learning.services import ENROLMENT_MODES
 
-REQUIRED = "Wajib diisi."
-FILE_REQUIRED = "Pilih berkas .csv atau .xlsx."
-FILE_TYPES = "Jenis berkas tidak didukung; unggah berkas .csv atau .xlsx."
-DATE_INVALID = "Tanggal tidak valid; gunakan format tahun-bulan-tanggal."
-INVALID_CHOICE = "Pilihan tidak valid."
+REQUIRED = _l("Wajib diisi.")
+FILE_REQUIRED = _l("Pilih berkas .csv atau .xlsx.")
+FILE_TYPES = _l("Jenis berkas tidak didukung; unggah berkas .csv atau .xlsx.")
+DATE_INVALID = _l("Tanggal tidak valid; gunakan format tahun-bulan-tanggal.")
+INVALID_CHOICE = _l("Pilihan tidak valid.")
 
 
 def _int_or_none(value):
@@ -77,7 +78,7 @@ class LocalDateField(DateField):
 class UploadForm(LenteraForm):
     """One CSV/XLSX file (roster, or a NIP/email list for a cohort)."""
 
-    file = FileField("Berkas (.csv atau .xlsx)", validators=[FileRequired(FILE_REQUIRED),
+    file = FileField(_l("Berkas (.csv atau .xlsx)"), validators=[FileRequired(FILE_REQUIRED),
                                                              FileAllowed(["csv", "xlsx"], FILE_TYPES)])
 
 
@@ -88,46 +89,49 @@ class ConfirmForm(LenteraForm):
 class CohortForm(LenteraForm):
     """Create or edit a cohort; dates are local calendar dates."""
 
-    course_id = ChoiceField("Kursus", coerce=int, validators=[InputRequired(REQUIRED)])
-    name = StringField("Nama angkatan", validators=[DataRequired(REQUIRED),
-                                                    Length(max=120, message="Paling banyak 120 karakter.")])
-    starts_on = LocalDateField("Tanggal mulai", validators=[InputRequired(REQUIRED)])
-    ends_on = LocalDateField("Tanggal selesai (batas waktu)", validators=[InputRequired(REQUIRED)])
+    course_id = ChoiceField(_l("Kursus"), coerce=int, validators=[InputRequired(REQUIRED)])
+    name = StringField(_l("Nama angkatan"), validators=[DataRequired(REQUIRED),
+                                                    Length(max=120, message=_l("Paling banyak 120 karakter."))])
+    starts_on = LocalDateField(_l("Tanggal mulai"), validators=[InputRequired(REQUIRED)])
+    ends_on = LocalDateField(_l("Tanggal selesai (batas waktu)"), validators=[InputRequired(REQUIRED)])
     # Only templates that exist under certificates/: a misspelt name would stop certificates (choices set by the view).
-    certificate_template = SelectField("Templat sertifikat", choices=[("", "Ikuti templat kursus")], default="")
+    certificate_template = SelectField(_l("Templat sertifikat"), choices=[("", _l("Ikuti templat kursus"))],
+                                       default="")
 
 
 class EnrolListForm(LenteraForm):
     """NIPs or emails pasted one per line; ``preview`` counts, ``confirm`` enrols."""
 
-    identifiers = TextAreaField("NIP atau email, satu per baris", validators=[DataRequired(REQUIRED)])
-    preview = SubmitField("Hitung peserta")
-    confirm = SubmitField("Daftarkan")
+    identifiers = TextAreaField(_l("NIP atau email, satu per baris"), validators=[DataRequired(REQUIRED)])
+    preview = SubmitField(_l("Hitung peserta"))
+    confirm = SubmitField(_l("Daftarkan"))
 
 
 class EnrolPickForm(LenteraForm):
     """People ticked in the search results; choices are set by the route to those the actor may see."""
 
-    user_ids = MultiChoiceField("Peserta", coerce=int, validators=[DataRequired("Pilih paling sedikit satu peserta.")])
-    preview = SubmitField("Hitung peserta")
-    confirm = SubmitField("Daftarkan")
+    user_ids = MultiChoiceField(_l("Peserta"), coerce=int,
+                                validators=[DataRequired(_l("Pilih paling sedikit satu peserta."))])
+    preview = SubmitField(_l("Hitung peserta"))
+    confirm = SubmitField(_l("Daftarkan"))
 
 
 class EnrolRuleForm(LenteraForm):
     """A rule over ASN data; empty fields match everyone."""
 
     opd_id = ChoiceField("OPD", coerce=_int_or_none, validators=[Optional()])
-    eselon = MultiChoiceField("Eselon", choices=[(e, e) for e in ESELON], validators=[Optional()])
-    golongan = MultiChoiceField("Golongan", choices=[(g, f"{g} ({PANGKAT[g]})") for g in GOLONGAN],
+    eselon = MultiChoiceField(_l("Eselon"), choices=[(e, e) for e in ESELON], validators=[Optional()])
+    golongan = MultiChoiceField(_l("Golongan"), choices=[(g, f"{g} ({PANGKAT[g]})") for g in GOLONGAN],
                                 validators=[Optional()])
-    employment_type = ChoiceField("Jenis kepegawaian", choices=[("", "Semua"), ("PNS", "PNS"), ("PPPK", "PPPK")],
+    employment_type = ChoiceField(_l("Jenis kepegawaian"),
+                                  choices=[("", _l("Semua")), ("PNS", "PNS"), ("PPPK", "PPPK")],
                                   validators=[Optional()])
-    preview = SubmitField("Hitung peserta")
-    confirm = SubmitField("Daftarkan")
+    preview = SubmitField(_l("Hitung peserta"))
+    confirm = SubmitField(_l("Daftarkan"))
 
 
 class EnrolmentModeForm(LenteraForm):
     """How learners self-enrol in one course."""
 
-    enrolment_mode = ChoiceField("Pendaftaran mandiri", choices=list(ENROLMENT_MODES.items()),
+    enrolment_mode = ChoiceField(_l("Pendaftaran mandiri"), choices=list(ENROLMENT_MODES.items()),
                                  validators=[InputRequired(REQUIRED)])

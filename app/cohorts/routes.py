@@ -7,6 +7,7 @@ enrol only the staff of their OPD (:mod:`app.admin.scope`).
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,9 +38,10 @@ from app.learning.services import ENROLMENT_MODES
 bp = Blueprint("cohorts", __name__, template_folder="templates")
 
 COHORT_ROLES = (ROLE_ADMIN, ROLE_OPD_ADMIN)
-MSG_UPLOAD_GONE = "Berkas unggahan ini tidak ditemukan atau sudah diproses; unggah ulang berkasnya."
-MSG_PLAN_CHANGED = "Data pengguna berubah sejak pratinjau dibuat. Periksa pratinjau terbaru lalu konfirmasi lagi."
-MSG_HAS_ERRORS = "Masih ada kesalahan di berkas; perbaiki lalu unggah ulang. Tidak ada yang disimpan."
+MSG_UPLOAD_GONE = _l("Berkas unggahan ini tidak ditemukan atau sudah diproses; unggah ulang berkasnya.")
+MSG_PLAN_CHANGED = _l("Data pengguna berubah sejak pratinjau dibuat. Periksa pratinjau terbaru lalu konfirmasi lagi.")
+MSG_HAS_ERRORS = _l("Masih ada kesalahan di berkas; perbaiki lalu unggah ulang. Tidak ada yang disimpan.")
+MSG_FORM_INVALID = _l("Formulir tidak sah; muat ulang halaman lalu coba lagi.")
 
 
 def _data_dir() -> str:
@@ -69,7 +71,7 @@ def roster_upload():
         db.session.rollback()
         if token is not None:
             roster.discard_upload(_data_dir(), token)
-        form.file.errors = [str(error)]
+        form.file.errors = [roster.translated(error.msgid, error.params)]
         return render_template("cohorts/roster_upload.html", form=form, columns=roster.COLUMN_LABELS,
                                required=[roster.COLUMN_LABELS[c] for c in roster.REQUIRED_COLUMNS]), 400
     roster.save_meta(_data_dir(), token, roster.plan_meta(plan, actor_id=current_user.id, filename=upload.filename))
@@ -80,7 +82,7 @@ def roster_upload():
 def _roster_meta(token: str) -> dict:
     meta = roster.load_meta(_data_dir(), token)
     if meta is None or meta.get("actor_id") != current_user.id:
-        raise user_error(404, MSG_UPLOAD_GONE)
+        raise user_error(404, str(MSG_UPLOAD_GONE))
     return meta
 
 
@@ -88,7 +90,8 @@ def _roster_meta(token: str) -> dict:
 @roles_required(ROLE_ADMIN)
 def roster_preview(token: str):
     meta = _roster_meta(token)
-    return render_template("cohorts/roster_preview.html", meta=meta, token=token, form=ConfirmForm())
+    return render_template("cohorts/roster_preview.html", meta=meta, token=token, form=ConfirmForm(),
+                           translate=roster.translated)
 
 
 @bp.route("/admin/roster/<token>/konfirmasi", methods=["POST"])
@@ -97,20 +100,20 @@ def roster_confirm(token: str):
     meta = _roster_meta(token)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        raise user_error(400, "Formulir tidak sah; muat ulang halaman lalu coba lagi.")
+        raise user_error(400, str(MSG_FORM_INVALID))
     try:
         plan = roster.plan_file(roster.stored_upload(_data_dir(), token))
     except roster.RosterFileError as error:
-        raise user_error(400, str(error)) from None
+        raise user_error(400, roster.translated(error.msgid, error.params)) from None
     if not plan.ok:
         db.session.rollback()
-        flash(MSG_HAS_ERRORS, "error")
+        flash(str(MSG_HAS_ERRORS), "error")
         return redirect(url_for("cohorts.roster_preview", token=token))
     if plan.digest() != meta["digest"]:
         db.session.rollback()
         roster.save_meta(_data_dir(), token, roster.plan_meta(plan, actor_id=current_user.id,
                                                               filename=meta["filename"]))
-        flash(MSG_PLAN_CHANGED, "error")
+        flash(str(MSG_PLAN_CHANGED), "error")
         return redirect(url_for("cohorts.roster_preview", token=token))
     try:
         result = roster.apply_import(plan)
@@ -119,18 +122,18 @@ def roster_confirm(token: str):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        flash(MSG_PLAN_CHANGED, "error")
+        flash(str(MSG_PLAN_CHANGED), "error")
         return redirect(url_for("cohorts.roster_preview", token=token))
     roster.discard_upload(_data_dir(), token)
-    flash(f"Impor selesai: {result.created} akun dibuat, {result.updated} diperbarui, "
-          f"{result.unchanged} tidak berubah.", "success")
+    flash(_("Impor selesai: %(created)s akun dibuat, %(updated)s diperbarui, %(unchanged)s tidak berubah.",
+            created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
     return redirect(url_for("cohorts.roster_upload"))
 
 
 # --- Cohorts ---------------------------------------------------------------------------------------
 
 def _template_choices() -> list[tuple[str, str]]:
-    return [("", "Ikuti templat kursus")] + [(name, name) for name in template_names(template_root())]
+    return [("", _("Ikuti templat kursus"))] + [(name, name) for name in template_names(template_root())]
 
 
 def _course_choices() -> list[tuple[int, str]]:
@@ -168,7 +171,7 @@ def cohort_new():
             _show_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Angkatan {cohort.name} dibuat.", "success")
+            flash(_("Angkatan %(name)s dibuat.", name=cohort.name), "success")
             return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None), 400 if form.is_submitted() else 200
 
@@ -190,7 +193,7 @@ def cohort_edit(cohort_id: int):
             _show_errors(form, error)
         else:
             db.session.commit()
-            flash(f"Angkatan {cohort.name} disimpan.", "success")
+            flash(_("Angkatan %(name)s disimpan.", name=cohort.name), "success")
             return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort), 400 if form.is_submitted() else 200
 
@@ -207,7 +210,7 @@ def cohort_detail(cohort_id: int):
 def _rule_form() -> EnrolRuleForm:
     form = EnrolRuleForm()
     opds = db.session.scalars(select(Opd).where(visible_opds(current_user)).order_by(Opd.name))
-    form.opd_id.choices = [("", "Semua OPD")] + [(o.id, o.name) for o in opds]
+    form.opd_id.choices = [("", _("Semua OPD"))] + [(o.id, o.name) for o in opds]
     return form
 
 
@@ -253,7 +256,7 @@ def cohort_enrol_pick(cohort_id: int):
 def _finish_enrol(cohort, plan, method: str, **detail):
     count = services.apply_enrolment(cohort, plan, current_user, method, **detail)
     db.session.commit()
-    flash(f"{count} peserta didaftarkan ke angkatan {cohort.name}.", "success")
+    flash(_("%(count)s peserta didaftarkan ke angkatan %(name)s.", count=count, name=cohort.name), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
 
 
@@ -301,7 +304,7 @@ def cohort_enrol_upload(cohort_id: int):
     except roster.RosterFileError as error:
         if token is not None:
             roster.discard_upload(_data_dir(), token)
-        form.file.errors = [str(error)]
+        form.file.errors = [roster.translated(error.msgid, error.params)]
         return _enrol_page(cohort, upload_form=form, status=400)
     roster.save_meta(_data_dir(), token, {"actor_id": current_user.id, "cohort_id": cohort.id,
                                           "filename": form.file.data.filename})
@@ -315,10 +318,10 @@ def cohort_enrol_upload_confirm(cohort_id: int, token: str):
     cohort = db.get_or_404(Cohort, cohort_id)
     meta = roster.load_meta(_data_dir(), token)
     if meta is None or meta.get("actor_id") != current_user.id or meta.get("cohort_id") != cohort.id:
-        raise user_error(404, MSG_UPLOAD_GONE)
+        raise user_error(404, str(MSG_UPLOAD_GONE))
     if not ConfirmForm().validate_on_submit():
-        raise user_error(400, "Formulir tidak sah; muat ulang halaman lalu coba lagi.")
-    identifiers, _ = services.identifiers_from_file(roster.stored_upload(_data_dir(), token))
+        raise user_error(400, str(MSG_FORM_INVALID))
+    identifiers, _problems = services.identifiers_from_file(roster.stored_upload(_data_dir(), token))
     plan = services.plan_enrolment(cohort, services.select_by_identifiers(identifiers, current_user))
     response = _finish_enrol(cohort, plan, "upload", file=meta["filename"])
     roster.discard_upload(_data_dir(), token)
@@ -331,13 +334,13 @@ def cohort_remove(cohort_id: int, enrolment_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     enrolment = services.visible_member(cohort, enrolment_id, current_user)
     if enrolment is None:
-        raise user_error(404, "Peserta ini tidak ada di angkatan tersebut.")
+        raise user_error(404, _("Peserta ini tidak ada di angkatan tersebut."))
     if not ConfirmForm().validate_on_submit():
-        raise user_error(400, "Formulir tidak sah; muat ulang halaman lalu coba lagi.")
+        raise user_error(400, str(MSG_FORM_INVALID))
     services.remove_member(cohort, enrolment, current_user)
     db.session.commit()
-    flash(f"{enrolment.user.display_name} dikeluarkan dari angkatan {cohort.name}; kemajuannya tetap tersimpan.",
-          "success")
+    flash(_("%(name)s dikeluarkan dari angkatan %(cohort)s; kemajuannya tetap tersimpan.",
+            name=enrolment.user.display_name, cohort=cohort.name), "success")
     return redirect(url_for("cohorts.cohort_detail", cohort_id=cohort.id))
 
 
@@ -355,14 +358,17 @@ def requests():
 def decide(enrolment_id: int, decision: str):
     enrolment = services.visible_request(enrolment_id, current_user)
     if enrolment is None:
-        raise user_error(404, "Permintaan ini tidak ditemukan atau sudah diputuskan.")
+        raise user_error(404, _("Permintaan ini tidak ditemukan atau sudah diputuskan."))
     if not ConfirmForm().validate_on_submit():
-        raise user_error(400, "Formulir tidak sah; muat ulang halaman lalu coba lagi.")
+        raise user_error(400, str(MSG_FORM_INVALID))
     approve = decision == "setujui"
     services.decide_request(enrolment, approve, current_user)
     db.session.commit()
-    flash(f"Permintaan {enrolment.user.display_name} untuk {enrolment.course.title} "
-          + ("disetujui." if approve else "ditolak."), "success")
+    message = (_("Permintaan %(name)s untuk %(course)s disetujui.", name=enrolment.user.display_name,
+                 course=enrolment.course.title) if approve else
+               _("Permintaan %(name)s untuk %(course)s ditolak.", name=enrolment.user.display_name,
+                 course=enrolment.course.title))
+    flash(message, "success")
     return redirect(url_for("cohorts.requests"))
 
 
@@ -380,8 +386,9 @@ def set_enrolment_mode(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = EnrolmentModeForm()
     if not form.validate_on_submit():
-        raise user_error(400, "Mode pendaftaran tidak dikenal.")
+        raise user_error(400, _("Mode pendaftaran tidak dikenal."))
     services.set_enrolment_mode(course, form.enrolment_mode.data, current_user)
     db.session.commit()
-    flash(f"Pendaftaran mandiri kursus {course.title}: {ENROLMENT_MODES[course.enrolment_mode]}.", "success")
+    flash(_("Pendaftaran mandiri kursus %(title)s: %(mode)s.", title=course.title,
+            mode=ENROLMENT_MODES[course.enrolment_mode]), "success")
     return redirect(url_for("cohorts.enrolment_modes"))

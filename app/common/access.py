@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -41,7 +42,7 @@ def roles_required(*roles: str):
 
                 if required_for(current_user):
                     # LENTERA_REQUIRE_ADMIN_2FA: admin pages wait until two-factor is on.
-                    flash("Akun admin wajib memakai verifikasi dua langkah. Aktifkan dulu.", "info")
+                    flash(_("Akun admin wajib memakai verifikasi dua langkah. Aktifkan dulu."), "info")
                     return redirect(url_for("auth.totp_setup"))
             return view(*args, **kwargs)
 

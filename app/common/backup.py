@@ -1,5 +1,8 @@
 """Online backup and restore of the database: ``flask backup PATH`` / ``flask restore PATH``.
 
+Language (issue #7): operator-facing only -- CLI output and file:line
+diagnostics stay in Indonesian and are not in the gettext catalogues.
+
 - SQLite: the SQLite online-backup API (``sqlite3.Connection.backup``)
   copies a consistent snapshot in one read transaction while the
   application keeps writing (WAL: readers and writers do not block each other). Restore copies

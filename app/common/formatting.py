@@ -29,6 +29,10 @@ __all__ = [
     "format_decimal_id",
     "format_jp",
     "roman_month",
+    "format_date",
+    "format_datetime",
+    "format_decimal",
+    "format_jp_locale",
 ]
 
 #: Indonesian month names, index 0 = Januari (EYD spelling, domain-facts §8).
@@ -230,3 +234,59 @@ def roman_month(month: int) -> str:
     if not 1 <= month <= 12:
         raise ValueError(f"month must be in 1..12, got {month}")
     return _ROMAN_MONTHS[month - 1]
+
+
+# --- Locale-aware variants (issue #7: Indonesian first, English per user) ---
+# Indonesian keeps the fixed tables above (certificates and CSV files call the
+# *_id functions directly and must not change with the reader's language).
+# English takes month names and separators from Babel's CLDR data for "en";
+# the dates stay day-month-year ("5 February 2026") so both languages read
+# the same order, and the zone keeps its Indonesian abbreviation (WIB/WITA/WIT).
+
+
+def _is_indonesian(locale: str | None) -> bool:
+    return not locale or str(locale).split("_")[0].split("-")[0] != "en"
+
+
+def format_date(d: _dt.date, locale: str | None = "id") -> str:
+    """Long date in ``locale``: ``"5 Februari 2026"`` (id) or ``"5 February 2026"`` (en).
+
+    :raises TypeError: as :func:`format_date_id`.
+    """
+    if _is_indonesian(locale):
+        return format_date_id(d)
+    from babel.dates import get_month_names
+
+    format_date_id(d)  # same type checks as the Indonesian form
+    return f"{d.day} {get_month_names('wide', locale='en')[d.month]} {d.year}"
+
+
+def format_datetime(dt: _dt.datetime, tz_name: str, locale: str | None = "id") -> str:
+    """Local date and time with the zone: ``"… pukul 09.00 WITA"`` (id), ``"… at 09:00 WITA"`` (en).
+
+    :raises: as :func:`to_local`.
+    """
+    if _is_indonesian(locale):
+        return format_datetime_id(dt, tz_name)
+    local = to_local(dt, tz_name)
+    return f"{format_date(local.date(), 'en')} at {local.hour:02d}:{local.minute:02d} {_zone_label(local, tz_name)}"
+
+
+def format_decimal(value: Decimal | int, places: int | None = None, locale: str | None = "id") -> str:
+    """A number in ``locale``: ``"1.234,5"`` (id) or ``"1,234.5"`` (en).
+
+    Same rules as :func:`format_decimal_id` (truncation, no float); only the
+    separators change. :raises: as :func:`format_decimal_id`.
+    """
+    text = format_decimal_id(value, places)
+    if _is_indonesian(locale):
+        return text
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    decimal_sign, group_sign = get_decimal_symbol("en"), get_group_symbol("en")
+    return text.replace(".", "\0").replace(",", decimal_sign).replace("\0", group_sign)
+
+
+def format_jp_locale(value: Decimal | int, locale: str | None = "id") -> str:
+    """A JP count in ``locale``: ``"19,5 JP"`` (id) or ``"19.5 JP"`` (en)."""
+    return f"{format_decimal(value, None, locale)} JP"

@@ -1,7 +1,9 @@
-"""The base form of every Lentera form: WTForms' own messages in Indonesian.
+"""The base form of every Lentera form: WTForms' own messages in the reader's language.
 
 WTForms ships no Indonesian catalogue, so its built-in validator and field
-messages (msgids of wtforms.pot, WTForms 3.2) are translated here.
+messages (msgids of wtforms.pot, WTForms 3.2) are translated here. For
+English (issue #7) WTForms' own English texts are used as they are: the
+msgids of wtforms.pot *are* English.
 """
 from __future__ import annotations
 
@@ -64,12 +66,32 @@ class IndonesianTranslations:
         return MESSAGES_ID.get(singular if n == 1 else plural, singular if n == 1 else plural)
 
 
+class EnglishTranslations:
+    """WTForms' own (English) messages, unchanged."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
 _TRANSLATIONS = IndonesianTranslations()
+_ENGLISH = EnglishTranslations()
+
+
+def _current_locale() -> str:
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return "id"
+    return str(get_locale() or "id")
 
 
 class LenteraForm(FlaskForm):
-    """Base class of every form in Lentera (CSRF from Flask-WTF, messages in Indonesian)."""
+    """Base class of every form in Lentera (CSRF from Flask-WTF, messages in the reader's language)."""
 
     class Meta:
         def get_translations(self, form):
-            return _TRANSLATIONS
+            return _ENGLISH if _current_locale().startswith("en") else _TRANSLATIONS

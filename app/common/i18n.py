@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 #: Languages offered, code -> name in that language.
@@ -31,7 +31,13 @@ def catalogue_dirs() -> list[Path]:
 
 
 def select_locale() -> str:
-    """Flask-Babel locale selector: ``"id"`` or ``"en"``."""
+    """Flask-Babel locale selector: ``"id"`` or ``"en"``.
+
+    Outside a request (CLI commands, background work) there is no reader:
+    Indonesian.
+    """
+    if not has_request_context():
+        return DEFAULT_LOCALE
     user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if user_locale in LANGUAGES:
         return user_locale

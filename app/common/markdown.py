@@ -1,6 +1,8 @@
 """Lesson Markdown to safe HTML: markdown-it-py renders, nh3 sanitises."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -29,8 +31,23 @@ def render_markdown(source: str) -> str:
     page already has the lesson title as its only ``<h1>``. Links keep only
     http, https and mailto; ``javascript:`` and ``data:`` URLs are dropped,
     as are scripts, event attributes, SVG and MathML.
+
+    Memoised per source text (bounded LRU, per process): rendering is pure and
+    took about half the time of a lesson page (bench/README.md); a lesson is
+    read far more often than it changes, and an edited lesson is a new key.
     """
-    html = _md.render(source or "")
+    source = source or ""
+    if len(source) > _CACHE_MAX_CHARS:  # keeps the cache's memory bounded (256 x 64 K chars at most)
+        return _render.__wrapped__(source)
+    return _render(source)
+
+
+_CACHE_MAX_CHARS = 65_536
+
+
+@lru_cache(maxsize=256)
+def _render(source: str) -> str:
+    html = _md.render(source)
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return nh3.clean(
         html,

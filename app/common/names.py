@@ -14,6 +14,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from flask_babel import gettext as _
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "certificates" / "fonts"
@@ -35,7 +36,7 @@ def printable_codepoints() -> frozenset[int]:
 def clean_person_text(value: str | None, label: str, *, required: bool = False, max_length: int = 200) -> str | None:
     """Return ``value`` normalised (NFC, spaces folded, trimmed), or ``None`` when empty.
 
-    Raises :class:`PersonNameError` (Indonesian message naming ``label``) when the
+    Raises :class:`PersonNameError` (message in the current language naming ``label``) when the
     value is required but empty, longer than ``max_length``, has no letter,
     holds a control or invisible formatting character, or a character the
     certificate fonts cannot print.
@@ -43,19 +44,20 @@ def clean_person_text(value: str | None, label: str, *, required: bool = False, 
     text = unicodedata.normalize("NFC", _SPACES.sub(" ", value or "")).strip()
     for char in text:
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
-            raise PersonNameError(f"{label} berisi karakter tersembunyi atau karakter kendali (U+{ord(char):04X}); "
-                             "ketik ulang tanpa menyalin dari dokumen lain.")
+            raise PersonNameError(_("%(label)s berisi karakter tersembunyi atau karakter kendali (%(code)s); "
+                                    "ketik ulang tanpa menyalin dari dokumen lain.", label=label, code=f"U+{ord(char):04X}"))
     if not text:
         if required:
-            raise PersonNameError(f"{label} wajib diisi.")
+            raise PersonNameError(_("%(label)s wajib diisi.", label=label))
         return None
     if len(text) > max_length:
-        raise PersonNameError(f"{label} paling banyak {max_length} karakter.")
+        raise PersonNameError(_("%(label)s paling banyak %(max)d karakter.", label=label, max=max_length))
     if required and not any(unicodedata.category(c).startswith("L") for c in text):
-        raise PersonNameError(f"{label} harus memuat setidaknya satu huruf.")
+        raise PersonNameError(_("%(label)s harus memuat setidaknya satu huruf.", label=label))
     printable = printable_codepoints()
     for char in text:
         if ord(char) not in printable:
-            raise PersonNameError(f"Karakter '{char}' (U+{ord(char):04X}) pada {label.lower()} tidak dapat dicetak "
-                             "pada sertifikat. Tulis nama dengan huruf Latin.")
+            raise PersonNameError(_("Karakter '%(char)s' (%(code)s) pada %(label)s tidak dapat dicetak "
+                                    "pada sertifikat. Tulis nama dengan huruf Latin.",
+                                    char=char, code=f"U+{ord(char):04X}", label=str(label).lower()))
     return text

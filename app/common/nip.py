@@ -17,11 +17,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 _SPACES = re.compile(r"[\s.\-]")
 
 
 class NipError(ValueError):
-    """A NIP that cannot be right; ``str(error)`` is an Indonesian message for the user."""
+    """A NIP that cannot be right; ``str(error)`` is a message for the user (gettext, Indonesian msgid)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def parse_nip(raw: str, *, employment_type: str | None = None, today: date | Non
     ``employment_type`` ``"PPPK"`` checks the NI PPPK layout; anything else
     (``"PNS"`` or unknown) the NIP PNS layout.
     Accepts the 18 digits with optional spaces, dots or dashes between groups.
-    Raises :class:`NipError` with an Indonesian message for: anything but
+    Raises :class:`NipError` with a message in the current language (Indonesian
+    outside a request) for: anything but
     digits (including a spreadsheet's scientific notation such as
     ``1.96608E+17``), a length other than 18, an impossible birth date, an
     appointment month outside 1–12, an appointment before age 18 or after
@@ -67,57 +70,57 @@ def parse_nip(raw: str, *, employment_type: str | None = None, today: date | Non
     if employment_type == "PPPK":
         return _parse_ni_pppk(value, today)
     if not value:
-        raise NipError("NIP wajib diisi.")
+        raise NipError(_("NIP wajib diisi."))
     if re.search(r"[eE]\+?\d", value):
-        raise NipError("NIP tertulis dalam notasi ilmiah (mis. 1,96608E+17); simpan kolom NIP sebagai teks.")
+        raise NipError(_("NIP tertulis dalam notasi ilmiah (mis. 1,96608E+17); simpan kolom NIP sebagai teks."))
     if not value.isascii() or not value.isdigit():
-        raise NipError("NIP hanya boleh berisi angka.")
+        raise NipError(_("NIP hanya boleh berisi angka."))
     if len(value) != 18:
-        raise NipError(f"NIP harus 18 digit (tertulis {len(value)} digit).")
+        raise NipError(_("NIP harus 18 digit (tertulis %(count)d digit).", count=len(value)))
     try:
         birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
-        raise NipError(f"Tanggal lahir pada NIP ({value[6:8]}-{value[4:6]}-{value[0:4]}) tidak ada di kalender.") from None
+        raise NipError(_("Tanggal lahir pada NIP (%(date)s) tidak ada di kalender.", date=f"{value[6:8]}-{value[4:6]}-{value[0:4]}")) from None
     if birth.year < 1900 or birth > today:
-        raise NipError("Tahun lahir pada NIP tidak masuk akal.")
+        raise NipError(_("Tahun lahir pada NIP tidak masuk akal."))
     year, month = int(value[8:12]), int(value[12:14])
     if not 1 <= month <= 12:
-        raise NipError(f"Bulan pengangkatan CPNS pada NIP ({value[12:14]}) harus 01–12.")
+        raise NipError(_("Bulan pengangkatan CPNS pada NIP (%(month)s) harus 01–12.", month=value[12:14]))
     if (year, month) > (today.year, today.month):
-        raise NipError("Bulan pengangkatan CPNS pada NIP belum terjadi.")
+        raise NipError(_("Bulan pengangkatan CPNS pada NIP belum terjadi."))
     if year - birth.year < 18:
-        raise NipError("Tahun pengangkatan CPNS pada NIP terlalu dekat dengan tahun lahir (kurang dari 18 tahun).")
+        raise NipError(_("Tahun pengangkatan CPNS pada NIP terlalu dekat dengan tahun lahir (kurang dari 18 tahun)."))
     sex = value[14]
     if sex not in "12":
-        raise NipError(f"Digit jenis kelamin pada NIP (digit ke-15) harus 1 atau 2, bukan {sex}.")
+        raise NipError(_("Digit jenis kelamin pada NIP (digit ke-15) harus 1 atau 2, bukan %(digit)s.", digit=sex))
     if value[15:] == "000":
-        raise NipError("Nomor urut pada NIP (3 digit terakhir) tidak boleh 000.")
+        raise NipError(_("Nomor urut pada NIP (3 digit terakhir) tidak boleh 000."))
     return Nip(value, birth, year, month, "L" if sex == "1" else "P", value[15:])
 
 
 def _parse_ni_pppk(value: str, today: date) -> Nip:
     if not value:
-        raise NipError("NI PPPK wajib diisi.")
+        raise NipError(_("NI PPPK wajib diisi."))
     if re.search(r"[eE]\+?\d", value):
-        raise NipError("NI PPPK tertulis dalam notasi ilmiah (mis. 1,99312E+17); simpan kolom sebagai teks.")
+        raise NipError(_("NI PPPK tertulis dalam notasi ilmiah (mis. 1,99312E+17); simpan kolom sebagai teks."))
     if not value.isascii() or not value.isdigit():
-        raise NipError("NI PPPK hanya boleh berisi angka.")
+        raise NipError(_("NI PPPK hanya boleh berisi angka."))
     if len(value) != 18:
-        raise NipError(f"NI PPPK harus 18 digit (tertulis {len(value)} digit).")
+        raise NipError(_("NI PPPK harus 18 digit (tertulis %(count)d digit).", count=len(value)))
     try:
         birth = date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
-        raise NipError(f"Tanggal lahir pada NI PPPK ({value[6:8]}-{value[4:6]}-{value[0:4]}) tidak ada di kalender.") from None
+        raise NipError(_("Tanggal lahir pada NI PPPK (%(date)s) tidak ada di kalender.", date=f"{value[6:8]}-{value[4:6]}-{value[0:4]}")) from None
     if birth.year < 1900 or birth > today:
-        raise NipError("Tahun lahir pada NI PPPK tidak masuk akal.")
+        raise NipError(_("Tahun lahir pada NI PPPK tidak masuk akal."))
     year = int(value[8:12])
     if year > today.year:
-        raise NipError("Tahun pengangkatan pada NI PPPK belum terjadi.")
+        raise NipError(_("Tahun pengangkatan pada NI PPPK belum terjadi."))
     if year - birth.year < 18:
-        raise NipError("Tahun pengangkatan pada NI PPPK terlalu dekat dengan tahun lahir (kurang dari 18 tahun).")
+        raise NipError(_("Tahun pengangkatan pada NI PPPK terlalu dekat dengan tahun lahir (kurang dari 18 tahun)."))
     sex = value[14]
     if sex not in "12":
-        raise NipError(f"Digit jenis kelamin pada NI PPPK (digit ke-15) harus 1 atau 2, bukan {sex}.")
+        raise NipError(_("Digit jenis kelamin pada NI PPPK (digit ke-15) harus 1 atau 2, bukan %(digit)s.", digit=sex))
     if value[15:] == "000":
-        raise NipError("Nomor urut pada NI PPPK (3 digit terakhir) tidak boleh 000.")
+        raise NipError(_("Nomor urut pada NI PPPK (3 digit terakhir) tidak boleh 000."))
     return Nip(value, birth, year, None, "L" if sex == "1" else "P", value[15:], kind="PPPK")

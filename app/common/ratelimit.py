@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, case, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,7 +32,8 @@ from app.common.db import UTCDateTime, utcnow
 from app.extensions import db
 
 #: Shown with HTTP 429.
-RATE_LIMITED_MESSAGE = "Terlalu banyak permintaan dari alamat Anda. Tunggu beberapa menit lalu coba lagi."
+# Lazy: read in the language of the request that is refused.
+RATE_LIMITED_MESSAGE = _l("Terlalu banyak permintaan dari alamat Anda. Tunggu beberapa menit lalu coba lagi.")
 
 
 class RateLimitCounter(db.Model):

@@ -5,6 +5,7 @@ import logging
 from decimal import Decimal
 
 from flask import Flask, g, render_template
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,15 +15,22 @@ from app.extensions import db, login_manager
 log = logging.getLogger("lentera")
 
 ERROR_MESSAGES = {
-    400: ("Permintaan tidak valid", "Data yang dikirim tidak dapat diproses. Periksa isian Anda lalu coba lagi."),
-    403: ("Akses ditolak", "Anda tidak memiliki hak untuk membuka halaman ini."),
-    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
-    405: ("Metode tidak diizinkan", "Halaman ini tidak menerima permintaan dengan cara tersebut."),
-    413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
-    429: ("Terlalu banyak permintaan", "Tunggu sebentar lalu coba lagi."),
-    500: ("Terjadi kesalahan", "Maaf, terjadi kesalahan di server. Silakan coba lagi beberapa saat lagi."),
-    503: ("Layanan tidak tersedia", "Layanan sedang tidak dapat menyimpan data. Silakan coba lagi nanti."),
+    400: (_l("Permintaan tidak valid"), _l("Data yang dikirim tidak dapat diproses. Periksa isian Anda lalu coba lagi.")),
+    403: (_l("Akses ditolak"), _l("Anda tidak memiliki hak untuk membuka halaman ini.")),
+    404: (_l("Halaman tidak ditemukan"), _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan.")),
+    405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan dengan cara tersebut.")),
+    413: (_l("Berkas terlalu besar"), _l("Ukuran berkas melebihi batas yang diizinkan.")),
+    429: (_l("Terlalu banyak permintaan"), _l("Tunggu sebentar lalu coba lagi.")),
+    500: (_l("Terjadi kesalahan"), _l("Maaf, terjadi kesalahan di server. Silakan coba lagi beberapa saat lagi.")),
+    503: (_l("Layanan tidak tersedia"), _l("Layanan sedang tidak dapat menyimpan data. Silakan coba lagi nanti.")),
 }
+
+
+#: The site-wide Content-Security-Policy (ASVS 5.0 V3.4): no inline script or
+#: style, no plugins, no <base>, never framed. Lesson pages with a video add
+#: frame-src for the allowed players (app/authoring/video.py).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; form-action 'self'")
 
 
 def init_app(app: Flask) -> None:
@@ -41,13 +49,22 @@ def init_app(app: Flask) -> None:
         # would otherwise reuse an earlier request's user and skip the session
         # checks. Every request loads its user from its own cookie.
         g.pop("_login_user", None)
+        # Flask-Babel caches the locale and catalogues in ``g`` too: choose
+        # the language afresh for every request (cookie or account may differ).
+        g.pop("_flask_babel", None)
 
     tz = app.config["LENTERA_TIMEZONE"]
 
-    app.jinja_env.filters["tanggal"] = lambda d: formatting.format_date_id(formatting.to_local(d, tz).date()) if hasattr(d, "hour") else formatting.format_date_id(d)
-    app.jinja_env.filters["waktu"] = lambda dt: formatting.format_datetime_id(dt, tz)
-    app.jinja_env.filters["jp"] = formatting.format_jp
-    app.jinja_env.filters["angka"] = lambda v, places=None: formatting.format_decimal_id(Decimal(v), places)
+    # The filters follow the reader's language (get_locale(): "id" unless chosen
+    # otherwise); Python code that must stay Indonesian calls formatting.*_id.
+    def locale() -> str:
+        return str(get_locale() or "id")
+
+    app.jinja_env.filters["tanggal"] = lambda d: formatting.format_date(
+        formatting.to_local(d, tz).date() if hasattr(d, "hour") else d, locale())
+    app.jinja_env.filters["waktu"] = lambda dt: formatting.format_datetime(dt, tz, locale())
+    app.jinja_env.filters["jp"] = lambda v: formatting.format_jp_locale(v, locale())
+    app.jinja_env.filters["angka"] = lambda v, places=None: formatting.format_decimal(Decimal(v), places, locale())
 
     @app.context_processor
     def inject_globals():
@@ -59,7 +76,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, "Sesi formulir sudah tidak berlaku. Muat ulang halaman lalu kirim kembali.")
+        return render_error(400, _("Sesi formulir sudah tidak berlaku. Muat ulang halaman lalu kirim kembali."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -82,11 +99,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("LENTERA_HSTS_SECONDS"):
@@ -97,7 +110,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-DISK_FULL_MESSAGE = ("Penyimpanan server sedang penuh sehingga data Anda belum tersimpan. "
+DISK_FULL_MESSAGE = _l("Penyimpanan server sedang penuh sehingga data Anda belum tersimpan. "
                      "Tidak ada yang berubah; silakan coba lagi nanti atau hubungi admin BPSDM.")
 
 
@@ -134,9 +147,10 @@ def is_disk_full(error: BaseException, database_url: str | None = None) -> bool:
 
 
 def user_error(code: int, message: str):
-    """Build an HTTPException whose Indonesian ``message`` is shown to the user.
+    """Build an HTTPException whose ``message`` is shown to the user.
 
-    Use ``raise user_error(400, "…")`` from routes (``abort`` takes only codes).
+    Use ``raise user_error(400, _("…"))`` from routes (``abort`` takes only
+    codes); pass the message through gettext so it follows the reader's language.
     """
     from werkzeug.exceptions import default_exceptions
 

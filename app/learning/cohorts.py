@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -37,19 +38,21 @@ from app.extensions import db
 from app.learning.models import ENROLMENT_ACTIVE, ENROLMENT_PENDING, ENROLMENT_REJECTED, Cohort, Enrolment
 from app.learning.services import ENROLMENT_MODES
 
-MSG_NAME_REQUIRED = "Nama angkatan wajib diisi."
-MSG_NAME_TAKEN = "Nama angkatan ini sudah dipakai untuk kursus yang sama."
-MSG_DATES = "Tanggal selesai tidak boleh sebelum tanggal mulai."
-MSG_COURSE_UNKNOWN = "Kursus tidak dikenal."
-MSG_UPLOAD_COLUMNS = "Berkas harus memiliki kolom NIP atau Email di baris judul."
-MSG_MODE_UNKNOWN = "Mode pendaftaran tidak dikenal."
-MSG_COURSE_LOCKED = "Kursus tidak dapat diganti karena angkatan ini sudah memiliki peserta."
+# Lazy; services store str(MSG_…) so the text is fixed in the language of the request.
+MSG_NAME_REQUIRED = _l("Nama angkatan wajib diisi.")
+MSG_NAME_TAKEN = _l("Nama angkatan ini sudah dipakai untuk kursus yang sama.")
+MSG_DATES = _l("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+MSG_COURSE_UNKNOWN = _l("Kursus tidak dikenal.")
+MSG_UPLOAD_COLUMNS = _l("Berkas harus memiliki kolom NIP atau Email di baris judul.")
+MSG_MODE_UNKNOWN = _l("Mode pendaftaran tidak dikenal.")
+MSG_COURSE_LOCKED = _l("Kursus tidak dapat diganti karena angkatan ini sudah memiliki peserta.")
 
 
 class CohortError(ValueError):
-    """Bad cohort data; ``field_errors`` maps form field names to Indonesian messages."""
+    """Bad cohort data; ``field_errors`` maps form field names to messages (plain str, current language)."""
 
     def __init__(self, field_errors: dict[str, str]):
+        field_errors = {name: str(message) for name, message in field_errors.items()}
         super().__init__("; ".join(field_errors.values()))
         self.field_errors = field_errors
 
@@ -207,20 +210,20 @@ def identifiers_from_file(path: Path) -> tuple[list[str], list[str]]:
     """
     rows = iter_table(path)
     try:
-        _, headers = next(rows)
+        _row_number, headers = next(rows)
     except StopIteration:
-        raise RosterFileError(MSG_UPLOAD_COLUMNS) from None
+        raise RosterFileError(str(MSG_UPLOAD_COLUMNS)) from None
     aliases = {"nip": "nip", "nip/ni pppk": "nip", "email": "email", "e-mail": "email", "surel": "email"}
     columns = map_headers(headers, aliases)
     if not columns:
-        raise RosterFileError(MSG_UPLOAD_COLUMNS)
+        raise RosterFileError(str(MSG_UPLOAD_COLUMNS))
     identifiers: list[str] = []
     problems: list[str] = []
     for number, cells in rows:
         nip_cell = cells[columns["nip"]] if "nip" in columns and columns["nip"] < len(cells) else None
         email_cell = cells[columns["email"]] if "email" in columns and columns["email"] < len(cells) else None
         if isinstance(nip_cell, (int, float)) and not isinstance(nip_cell, bool):
-            problems.append(f"Baris {number}: NIP tersimpan sebagai angka; format kolom NIP sebagai teks.")
+            problems.append(_("Baris %(row)s: NIP tersimpan sebagai angka; format kolom NIP sebagai teks.", row=number))
             continue
         nip, email = cell_text(nip_cell), cell_text(email_cell)
         if nip:
@@ -409,7 +412,7 @@ def set_enrolment_mode(course: Course, mode: str, actor) -> None:
 ON_TIME = "on_time"
 LATE = "late"
 NOT_COMPLETED = "not_completed"
-OUTCOME_LABELS = {ON_TIME: "Tepat waktu", LATE: "Terlambat", NOT_COMPLETED: "Belum selesai"}
+OUTCOME_LABELS = {ON_TIME: _l("Tepat waktu"), LATE: _l("Terlambat"), NOT_COMPLETED: _l("Belum selesai")}
 
 
 @dataclass(frozen=True)

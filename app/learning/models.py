@@ -64,7 +64,8 @@ class Enrolment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=ENROLMENT_ACTIVE, server_default=ENROLMENT_ACTIVE)
+    status: Mapped[str] = mapped_column(String(16), default=ENROLMENT_ACTIVE, server_default=ENROLMENT_ACTIVE,
+                                        index=True)
     cohort_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
 
     user: Mapped[User] = relationship()

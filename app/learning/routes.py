@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from app.authoring.video import lesson_csp, video_of
@@ -19,10 +20,9 @@ from app.learning.models import ENROLMENT_PENDING, ENROLMENT_REJECTED
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
-ENROL_FIRST = "Ikuti kursus ini terlebih dahulu."
-MSG_PENDING = "Permintaan pendaftaran Anda menunggu persetujuan admin."
-MSG_REJECTED = "Permintaan pendaftaran Anda ditolak. Hubungi admin BPSDM bila ada pertanyaan."
-MSG_REQUESTED = "Permintaan pendaftaran di kursus {title} terkirim dan menunggu persetujuan admin."
+ENROL_FIRST = _l("Ikuti kursus ini terlebih dahulu.")
+MSG_PENDING = _l("Permintaan pendaftaran Anda menunggu persetujuan admin.")
+MSG_REJECTED = _l("Permintaan pendaftaran Anda ditolak. Hubungi admin BPSDM bila ada pertanyaan.")
 
 
 @bp.app_template_global()
@@ -37,10 +37,10 @@ def enrolment_request(course):
 def _not_enrolled_message(course) -> str:
     found = services.find_enrolment(current_user, course)
     if found is not None and found.status == ENROLMENT_PENDING:
-        return MSG_PENDING
+        return str(MSG_PENDING)
     if found is not None and found.status == ENROLMENT_REJECTED:
-        return MSG_REJECTED
-    return ENROL_FIRST
+        return str(MSG_REJECTED)
+    return str(ENROL_FIRST)
 
 
 def _course_or_404(slug: str):
@@ -62,7 +62,7 @@ def _lesson_of(course, lesson_id: int) -> Lesson:
 def enrol(slug: str):
     course, enrolment = _course_or_404(slug)
     if enrolment is not None:
-        flash("Anda sudah terdaftar di kursus ini.", "info")
+        flash(_("Anda sudah terdaftar di kursus ini."), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     existing = services.find_enrolment(current_user, course)
     if existing is not None:  # a pending or rejected request: asking again changes nothing
@@ -79,9 +79,10 @@ def enrol(slug: str):
         return redirect(url_for("catalog.course", slug=course.slug))
     db.session.commit()
     if created.status == ENROLMENT_PENDING:
-        flash(MSG_REQUESTED.format(title=course.title), "info")
+        flash(_("Permintaan pendaftaran di kursus %(title)s terkirim dan menunggu persetujuan admin.",
+                title=course.title), "info")
     else:
-        flash(f"Anda terdaftar di kursus {course.title}. Selamat belajar!", "success")
+        flash(_("Anda terdaftar di kursus %(title)s. Selamat belajar!", title=course.title), "success")
     return redirect(url_for("catalog.course", slug=course.slug))
 
 
@@ -93,6 +94,7 @@ def lesson(slug: str, lesson_id: int):
     if enrolment is None and not services.is_staff(current_user):
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
+    services.load_lesson_content(lesson)
     previous, following = services.lesson_neighbours(course, lesson)
     done = enrolment is not None and lesson.id in services.completed_lesson_ids(enrolment)
     lesson_video = video_of(lesson)
@@ -126,16 +128,28 @@ def complete_lesson(slug: str, lesson_id: int):
     was_complete = enrolment.completed_at is not None
     services.mark_lesson_complete(enrolment, lesson)
     step = services.step_after_lesson(enrolment, course, lesson)
-    db.session.commit()
-    if not was_complete and enrolment.completed_at is not None:
-        flash(f"Selamat! Anda telah menyelesaikan kursus {course.title}.", "success")
-        return redirect(url_for("catalog.course", slug=course.slug))
-    flash(f"Pelajaran \u201c{lesson.title}\u201d ditandai selesai.", "success")
+    # Read what the answer needs before the commit expires the loaded rows; afterwards each
+    # attribute read would reload the course outline (7 more queries, bench/README.md).
+    slug, course_title, lesson_title = course.slug, course.title, lesson.title
+    target_id = step.target.id if step.target is not None else None
+    finished_now = not was_complete and enrolment.completed_at is not None
+    # Keep the loaded rows after the commit: the signed-in user would otherwise be reloaded
+    # for the flash message's language and the response headers (one more query).
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    if finished_now:
+        flash(_("Selamat! Anda telah menyelesaikan kursus %(title)s.", title=course_title), "success")
+        return redirect(url_for("catalog.course", slug=slug))
+    flash(_("Pelajaran \u201c%(title)s\u201d ditandai selesai.", title=lesson_title), "success")
     if step.kind == "lesson":
-        return redirect(url_for("learning.lesson", slug=course.slug, lesson_id=step.target.id))
+        return redirect(url_for("learning.lesson", slug=slug, lesson_id=target_id))
     if step.kind == "quiz":
-        return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=step.target.id))
-    return redirect(url_for("catalog.course", slug=course.slug))
+        return redirect(url_for("assessment.quiz", slug=slug, quiz_id=target_id))
+    return redirect(url_for("catalog.course", slug=slug))
 
 
 @bp.route("/saya")
@@ -145,11 +159,13 @@ def dashboard():
     tz_name = current_app.config["LENTERA_TIMEZONE"]
     summary = services.jp_summary(current_user, services.local_year(tz_name), tz_name,
                                   JpTargets.from_config(current_app.config))
+    certificates, revoked = services.current_certificates_for_enrolments(enrolments)
     return render_template(
         "learning/dashboard.html",
         enrolments=enrolments,
         progress=services.progress_for_enrolments(enrolments),
-        certificates=services.certificates_for_enrolments(enrolments),
+        certificates=certificates,
+        revoked=revoked,
         certificate_links=certificate_links_enabled(),
         jp=summary,
         today=local_today(tz_name),

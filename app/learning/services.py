@@ -13,14 +13,15 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
-from app.assessment.grading import grades_for_enrolments, quiz_facts
+from app.assessment.grading import QuizFacts, grades_for_enrolments, quiz_facts
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Course, Lesson, Module
-from app.certificates.models import STATUS_VALID, Certificate
+from app.certificates.models import STATUS_REVOKED, STATUS_VALID, Certificate
 from app.common.db import utcnow
 from app.extensions import db
 from app.learning.models import ENROLMENT_ACTIVE, ENROLMENT_PENDING, Enrolment, LessonProgress
@@ -38,8 +39,9 @@ MODE_OPEN = "open"
 MODE_APPROVAL = "approval"
 MODE_CLOSED = "closed"
 #: Course.enrolment_mode values with their Indonesian labels.
-ENROLMENT_MODES = {MODE_OPEN: "Terbuka", MODE_APPROVAL: "Dengan persetujuan admin", MODE_CLOSED: "Tertutup"}
-MSG_CLOSED = "Pendaftaran mandiri untuk kursus ini ditutup; peserta didaftarkan oleh admin BPSDM atau admin OPD."
+# Lazy: shown in the language of the page (labels of forms, templates, flash messages).
+ENROLMENT_MODES = {MODE_OPEN: _l("Terbuka"), MODE_APPROVAL: _l("Dengan persetujuan admin"), MODE_CLOSED: _l("Tertutup")}
+MSG_CLOSED = _l("Pendaftaran mandiri untuk kursus ini ditutup; peserta didaftarkan oleh admin BPSDM atau admin OPD.")
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ def enrol(user: User, course: Course) -> Enrolment:
     if existing:
         return existing
     if not course.is_published:
-        raise EnrolmentError("Kursus ini belum dibuka untuk pendaftaran.")
+        raise EnrolmentError(_("Kursus ini belum dibuka untuk pendaftaran."))
     if course.enrolment_mode == MODE_CLOSED:
-        raise EnrolmentClosed(MSG_CLOSED)
+        raise EnrolmentClosed(str(MSG_CLOSED))
     status = ENROLMENT_PENDING if course.enrolment_mode == MODE_APPROVAL else ENROLMENT_ACTIVE
     try:
         with db.session.begin_nested():
@@ -223,7 +225,11 @@ def evaluate_completion(enrolment: Enrolment):
     # FOR NO KEY UPDATE (key_share): the progress rows just inserted already hold KEY SHARE
     # locks on this row through their foreign keys; a plain FOR UPDATE would deadlock with them.
     db.session.flush()
-    db.session.refresh(enrolment, with_for_update={"key_share": True})
+    if enrolment.completed_at is None:
+        # Completion is never taken back, so an enrolment already complete needs no lock: nothing
+        # it guards can change (a second certificate is stopped by the certificates' unique index,
+        # see issue_certificate). Marking a read lesson again no longer queues on this row (issue #8).
+        db.session.refresh(enrolment, with_for_update={"key_share": True})
     if enrolment.completed_at is None:
         if not course_progress(enrolment).complete:
             return None
@@ -284,6 +290,18 @@ def ordered_lessons(course: Course) -> list[Lesson]:
     return [lesson for module in course.modules for lesson in module.lessons]
 
 
+def load_lesson_content(lesson: Lesson) -> Lesson:
+    """Load what the lesson page shows of ``lesson``, its body and attachments, in one query.
+
+    The course outline (:func:`app.catalog.services.load_course`) leaves lesson
+    bodies unloaded; without this call each would load on first access (body,
+    then attachments: two queries). Returns ``lesson``.
+    """
+    db.session.execute(select(Lesson).where(Lesson.id == lesson.id)
+                       .options(undefer(Lesson.body_md), joinedload(Lesson.attachments))).unique().all()
+    return lesson
+
+
 def lesson_neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """The lessons before and after ``lesson`` in reading order, across module boundaries.
 
@@ -327,7 +345,11 @@ def step_after_lesson(enrolment: Enrolment, course: Course, lesson: Lesson) -> N
             return NextStep("lesson", item)
     quiz = module.quiz
     if quiz is not None and all(item.id in done for item in module.lessons if item.is_required):
-        if quiz.id not in passed_quiz_ids(enrolment):
+        # Grade only this quiz, from its loaded settings (passed_quiz_ids would first query the
+        # settings of every quiz of the course again).
+        facts = {quiz.id: QuizFacts(quiz.id, enrolment.course_id, quiz.grading, quiz.kind, quiz.effective_pass_mark)}
+        grade = grades_for_enrolments([enrolment.id], facts).get((enrolment.id, quiz.id))
+        if grade is None or not grade.passed:
             return NextStep("quiz", quiz)
     lessons = ordered_lessons(course)
     for item in lessons[lessons.index(lesson) + 1:]:
@@ -352,6 +374,35 @@ def certificates_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Certif
     rows = db.session.scalars(select(Certificate).where(
         Certificate.enrolment_id.in_([e.id for e in enrolments]), Certificate.status == STATUS_VALID))
     return {cert.enrolment_id: cert for cert in rows}
+
+
+def revoked_certificates_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Certificate]:
+    """Current certificates that were revoked, in one query: ``{enrolment.id: Certificate}``.
+
+    A learner whose certificate was revoked sees that, with the reason, instead
+    of an empty cell. Superseded certificates are history, not shown.
+    """
+    if not enrolments:
+        return {}
+    rows = db.session.scalars(select(Certificate).where(
+        Certificate.enrolment_id.in_([e.id for e in enrolments]), Certificate.status == STATUS_REVOKED))
+    return {cert.enrolment_id: cert for cert in rows}
+
+
+def current_certificates_for_enrolments(
+        enrolments: list[Enrolment]) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
+    """``(valid, revoked)`` of :func:`certificates_for_enrolments` and
+    :func:`revoked_certificates_for_enrolments` together, in one query ("Kursus saya")."""
+    valid: dict[int, Certificate] = {}
+    revoked: dict[int, Certificate] = {}
+    if not enrolments:
+        return valid, revoked
+    rows = db.session.scalars(select(Certificate).where(
+        Certificate.enrolment_id.in_([e.id for e in enrolments]),
+        Certificate.status.in_((STATUS_VALID, STATUS_REVOKED))))
+    for cert in rows:
+        (valid if cert.status == STATUS_VALID else revoked)[cert.enrolment_id] = cert
+    return valid, revoked
 
 
 def certificate_for(enrolment: Enrolment | None) -> Certificate | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from app.common.formatting import format_decimal_id
@@ -60,7 +61,8 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar], scale: 
     height = top + row_h * max(1, len(bars)) + 8
     parts = _svg_open(chart_id, height, title, desc)
     if not bars:
-        parts.append(f'<text x="0" y="28" font-size="14" fill="{TEXT_COLOUR}">Belum ada data.</text>')
+        empty = escape(_("Belum ada data."))
+        parts.append(f'<text x="0" y="28" font-size="14" fill="{TEXT_COLOUR}">{empty}</text>')
     scale = scale if scale > 0 else Decimal(1)
     for i, bar in enumerate(bars):
         y = top + i * row_h

@@ -23,6 +23,11 @@ from app.extensions import db
 from app.learning.models import ENROLMENT_ACTIVE, Enrolment
 from app.reports import ledger
 
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only; the dashboard page translates it where it shows it."""
+    return text
+
 MONTHS_SHOWN = 12
 
 
@@ -60,6 +65,18 @@ class MonthCount:
         # The first three letters give the abbreviations of domain-facts §8 ("Agu", never "Agt").
         return MONTHS_ID[self.month - 1][:3]
 
+    def label_in(self, locale: str | None, short: bool = False) -> str:
+        """:attr:`label` (``short``: :attr:`short_label`) in ``locale``: Indonesian unless it is English.
+
+        English names come from Babel's CLDR data ("June 2026", "Jun").
+        """
+        if not locale or not str(locale).lower().startswith("en"):
+            return self.short_label if short else self.label
+        from babel.dates import get_month_names
+
+        name = get_month_names("abbreviated" if short else "wide", locale="en")[self.month]
+        return name if short else f"{name} {self.year}"
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -90,7 +107,7 @@ def completion_by_opd(actor) -> list[CompletionLine]:
         .where(visible_users(actor), Enrolment.status == ENROLMENT_ACTIVE)
         .group_by(User.opd_id, Opd.name).order_by(Opd.name)
     ).all()
-    return [CompletionLine(opd_id, name or "Tanpa OPD", n, int(done or 0)) for opd_id, name, n, done in rows]
+    return [CompletionLine(opd_id, name or N_("Tanpa OPD"), n, int(done or 0)) for opd_id, name, n, done in rows]
 
 
 def completion_by_course(actor) -> list[CompletionLine]:

@@ -4,6 +4,10 @@ Each export is a list of :class:`Column` (header, kind, getter), so the CSV
 and the XLSX of one report always have the same columns in the same order
 and the same values.
 
+Headers, sheet names and value labels stay Indonesian whatever the reader's
+interface language (issue #7): the files are a data format that other systems
+and BKD's spreadsheets read, so they are deliberately not passed through gettext.
+
 Cell kinds:
 
 * ``text`` -- CSV: :func:`~app.reports.csv_export.safe_cell` (formula

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.common.forms import LenteraForm
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import DateField, SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -28,17 +29,17 @@ class LocalDateField(DateField):
             value = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError("Tanggal tidak valid; gunakan format TTTT-BB-HH, mis. 2026-11-29.") from None
+            raise ValueError(_("Tanggal tidak valid; gunakan format TTTT-BB-HH, mis. 2026-11-29.")) from None
         if not MIN_YEAR <= value.year <= MAX_YEAR:
             self.data = None
-            raise ValueError(f"Tahun harus antara {MIN_YEAR} dan {MAX_YEAR}.")
+            raise ValueError(_("Tahun harus antara %(min)s dan %(max)s.", min=MIN_YEAR, max=MAX_YEAR))
         self.data = value
 
 
 class CodeSelectField(SelectField):
     """A select of fixed codes where ``""`` means "all": ``data`` is the code or ``None``."""
 
-    def __init__(self, label=None, codes=(), all_label="Semua", **kwargs):
+    def __init__(self, label=None, codes=(), all_label=_l("Semua"), **kwargs):
         choices = [("", all_label)] + [(c, c) if isinstance(c, str) else c for c in codes]
         super().__init__(label, choices=choices, validate_choice=False, **kwargs)
 
@@ -65,12 +66,13 @@ class _DelimiterMixin:
         for field in self:
             if field.errors:
                 return f"{field.label.text}: {field.errors[0]}"
-        return "Isian filter tidak valid."
+        return _("Isian filter tidak valid.")
 
 
 def _delimiter_field():
-    return SelectField("Pemisah kolom CSV", validators=[Optional()], default="comma", validate_choice=False,
-                       choices=[("comma", "Koma (,)"), ("semicolon", "Titik koma (;) untuk Excel berbahasa Indonesia")])
+    return SelectField(_l("Pemisah kolom CSV"), validators=[Optional()], default="comma", validate_choice=False,
+                       choices=[("comma", _l("Koma (,)")),
+                                ("semicolon", _l("Titik koma (;) untuk Excel berbahasa Indonesia"))])
 
 
 class CompletionFilterForm(_DelimiterMixin, LenteraForm):
@@ -84,18 +86,18 @@ class CompletionFilterForm(_DelimiterMixin, LenteraForm):
     class Meta:
         csrf = False
 
-    course = IdSelectField("Kursus")
-    cohort = IdSelectField("Angkatan")
+    course = IdSelectField(_l("Kursus"))
+    cohort = IdSelectField(_l("Angkatan"))
     opd = IdSelectField("OPD")
-    eselon = CodeSelectField("Eselon", codes=ESELON, all_label="Semua eselon")
-    golongan = CodeSelectField("Golongan", codes=GOLONGAN, all_label="Semua golongan")
-    dari = LocalDateField("Selesai dari tanggal", validators=[Optional()])
-    sampai = LocalDateField("Sampai tanggal", validators=[Optional()])
+    eselon = CodeSelectField(_l("Eselon"), codes=ESELON, all_label=_l("Semua eselon"))
+    golongan = CodeSelectField(_l("Golongan"), codes=GOLONGAN, all_label=_l("Semua golongan"))
+    dari = LocalDateField(_l("Selesai dari tanggal"), validators=[Optional()])
+    sampai = LocalDateField(_l("Sampai tanggal"), validators=[Optional()])
     delimiter = _delimiter_field()
 
     def validate_sampai(self, field):
         if field.data and self.dari.data and self.dari.data > field.data:
-            raise ValidationError("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'.")
+            raise ValidationError(_("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'."))
 
 
 class LedgerFilterForm(_DelimiterMixin, LenteraForm):
@@ -108,13 +110,13 @@ class LedgerFilterForm(_DelimiterMixin, LenteraForm):
     class Meta:
         csrf = False
 
-    tahun = IdSelectField("Tahun")
+    tahun = IdSelectField(_l("Tahun"))
     opd = IdSelectField("OPD")
-    eselon = CodeSelectField("Eselon", codes=ESELON, all_label="Semua eselon")
-    golongan = CodeSelectField("Golongan", codes=GOLONGAN, all_label="Semua golongan")
-    jenis = CodeSelectField("Jenis kepegawaian", codes=("PNS", "PPPK"), all_label="PNS dan PPPK")
-    status = CodeSelectField("Status", codes=((MET, "Memenuhi target"), (NOT_MET, "Belum memenuhi target")),
-                             all_label="Semua status")
+    eselon = CodeSelectField(_l("Eselon"), codes=ESELON, all_label=_l("Semua eselon"))
+    golongan = CodeSelectField(_l("Golongan"), codes=GOLONGAN, all_label=_l("Semua golongan"))
+    jenis = CodeSelectField(_l("Jenis kepegawaian"), codes=("PNS", "PPPK"), all_label=_l("PNS dan PPPK"))
+    status = CodeSelectField(_l("Status"), all_label=_l("Semua status"),
+                             codes=((MET, _l("Memenuhi target")), (NOT_MET, _l("Belum memenuhi target"))))
     delimiter = _delimiter_field()
 
 
@@ -127,13 +129,13 @@ class AuditFilterForm(_DelimiterMixin, LenteraForm):
     class Meta:
         csrf = False
 
-    aksi = CodeSelectField("Aksi", all_label="Semua aksi")
-    pelaku = SearchField("Email pelaku", filters=[lambda v: v.strip() if isinstance(v, str) else v],
-                         validators=[Optional(), Length(max=254, message="Paling banyak 254 karakter.")])
-    dari = LocalDateField("Dari tanggal", validators=[Optional()])
-    sampai = LocalDateField("Sampai tanggal", validators=[Optional()])
+    aksi = CodeSelectField(_l("Aksi"), all_label=_l("Semua aksi"))
+    pelaku = SearchField(_l("Email pelaku"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                         validators=[Optional(), Length(max=254, message=_l("Paling banyak 254 karakter."))])
+    dari = LocalDateField(_l("Dari tanggal"), validators=[Optional()])
+    sampai = LocalDateField(_l("Sampai tanggal"), validators=[Optional()])
     delimiter = _delimiter_field()
 
     def validate_sampai(self, field):
         if field.data and self.dari.data and self.dari.data > field.data:
-            raise ValidationError("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'.")
+            raise ValidationError(_("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'."))

@@ -248,6 +248,8 @@ def opd_compliance(filters: LedgerFilter, tz_name: str, targets: JpTargets, acto
         .group_by(User.opd_id, Opd.name)
         .order_by(Opd.name)
     ).all()
+    # "Tanpa OPD" / "Semua OPD" stay Indonesian here (the CSV/XLSX exports carry them);
+    # pages translate them where they show them (msgids in the reports catalogue).
     lines = [OpdCompliance(opd_id, name or "Tanpa OPD", staff, int(n_met or 0))
              for opd_id, name, staff, n_met in rows]
     lines.append(OpdCompliance(None, "Semua OPD", sum(x.staff for x in lines), sum(x.met for x in lines),

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request, stream_with_context,
+                   url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.audit import record_event
@@ -20,6 +22,7 @@ from app.auth.models import User
 from app.common.access import login_required, roles_required
 from app.common.web import user_error
 from app.extensions import db
+from app.jobs import tasks as jobs
 from app.reports import csv_export, exports, ledger, services
 from app.reports.forms import CompletionFilterForm, LedgerFilterForm
 
@@ -44,7 +47,11 @@ def _args() -> dict:
 
 
 def download(columns, rows, fmt: str, stem: str, delimiter: str = ",", sheet: str = "Laporan") -> Response:
-    """A streamed CSV or XLSX attachment of ``rows`` with ``columns`` (see :mod:`app.reports.exports`)."""
+    """A streamed CSV or XLSX attachment of ``rows`` with ``columns`` (see :mod:`app.reports.exports`).
+
+    File names, sheet names and column headers stay Indonesian whatever the reader's language:
+    the files are a data format that other systems (SIASN, spreadsheets of BKD) read.
+    """
     filename = csv_export.csv_filename(_today(), stem, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "xlsx":
@@ -64,9 +71,9 @@ def _record_export(report: str, fmt: str, **detail) -> None:
 
 def _completion_form() -> CompletionFilterForm:
     form = CompletionFilterForm(formdata=request.args)
-    form.course.choices = [("", "Semua kursus")] + services.course_choices()
-    form.cohort.choices = [("", "Semua angkatan")] + services.cohort_choices()
-    form.opd.choices = [("", "Semua OPD")] + opd_choices_for(current_user)
+    form.course.choices = [("", _("Semua kursus"))] + services.course_choices()
+    form.cohort.choices = [("", _("Semua angkatan"))] + services.cohort_choices()
+    form.opd.choices = [("", _("Semua OPD"))] + opd_choices_for(current_user)
     return form
 
 
@@ -94,7 +101,11 @@ def _completion_export(fmt: str) -> Response:
     if not form.validate():
         raise user_error(400, form.first_error())  # abort(<exception>) is refused by werkzeug 3.1
     filters = _completion_filters(form)
-    _record_export("completions", fmt, **filters.audit_detail())
+    # Above LENTERA_EXPORT_JOB_THRESHOLD rows the file is built by a background job (app/jobs).
+    job_id = jobs.submit_completion_export_if_large(current_user, filters, fmt, form.delimiter_char)
+    _record_export("completions", fmt, **filters.audit_detail(), **({"job_id": job_id} if job_id else {}))
+    if job_id is not None:
+        return redirect(url_for("jobs.detail", job_id=job_id))
     rows = services.iter_completions(filters, _tz(), current_user)
     return download(exports.completion_columns(_tz()), rows, fmt, "laporan-penyelesaian", form.delimiter_char,
                     "Penyelesaian")
@@ -116,8 +127,8 @@ def completions_xlsx():
 
 def _ledger_form() -> LedgerFilterForm:
     form = LedgerFilterForm(formdata=request.args)
-    form.tahun.choices = [("", "Tahun ini")] + [(y, str(y)) for y in ledger.year_choices(_today())]
-    form.opd.choices = [("", "Semua OPD")] + opd_choices_for(current_user)
+    form.tahun.choices = [("", _("Tahun ini"))] + [(y, str(y)) for y in ledger.year_choices(_today())]
+    form.opd.choices = [("", _("Semua OPD"))] + opd_choices_for(current_user)
     return form
 
 
@@ -191,7 +202,7 @@ def jp_opd_xlsx():
 def _riwayat(user: User, fmt: str) -> Response:
     year = request.args.get("tahun", type=int)
     if year is not None and not 1900 <= year <= 9998:
-        raise user_error(400, "Tahun tidak valid.")
+        raise user_error(400, _("Tahun tidak valid."))
     delimiter = ";" if request.args.get("delimiter") == "semicolon" else ","
     _record_export("riwayat_diklat", fmt, user_id=user.id, **({"year": year} if year else {}))
     rows = ledger.riwayat_rows(user.id, year, _tz())

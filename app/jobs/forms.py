@@ -1,0 +1,21 @@
+"""Forms of the job pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from app.common.forms import LenteraForm
+
+ACTION_ISSUE = "terbitkan"
+ACTION_REGENERATE = "buat-ulang"
+
+
+class BulkCertificateForm(LenteraForm):
+    """Start a bulk certificate job for a course (``kursus``) and/or cohort (``angkatan``), by id."""
+
+    aksi = SelectField(_l("Tindakan"), choices=[(ACTION_ISSUE, _l("Terbitkan sertifikat yang belum ada")),
+                                                (ACTION_REGENERATE, _l("Buat ulang dan tanda tangani ulang"))],
+                       validators=[DataRequired()])
+    kursus = IntegerField(_l("Kursus"), validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+    angkatan = IntegerField(_l("Angkatan"), validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
