@@ -13,6 +13,7 @@ from app.catalog.routes import certificate_links_enabled
 from app.common.access import login_required, roles_required
 from app.common.db import utcnow
 from app.common.web import user_error
+from app.common.db import commit_keeping_loaded
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import ENROLMENT_ACTIVE
@@ -52,12 +53,7 @@ def quiz(slug: str, quiz_id: int):
     # An attempt whose time ran out has just been submitted: commit it, but keep the loaded
     # course, quiz and attempts (they hold what was just committed); expiring them made the page
     # below reload all of them, doubling its cost (bench/results/20261129-summary.md).
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    commit_keeping_loaded()
     attempt = status.in_progress
     if attempt is None:
         return render_template("assessment/quiz.html", course=course, module=quiz.module, quiz=quiz,

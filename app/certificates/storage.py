@@ -40,6 +40,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
+from app.common.durable import fsync_dir
 from app.extensions import db
 
 log = logging.getLogger("lentera.certificates")
@@ -81,19 +82,6 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
 
 def _write_tmp(final: Path, data: bytes) -> Path:
     """Write ``data`` to a new, fsynced ``*.tmp`` file next to ``final``."""
@@ -119,7 +107,7 @@ def write_atomic(final: Path, data: bytes) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
 
 
 # --------------------------------------------------------------------------
@@ -138,7 +126,7 @@ class StagedFile:
     def promote(self) -> None:
         try:
             os.replace(self.tmp, self.final)
-            _fsync_dir(self.final.parent)
+            fsync_dir(self.final.parent)
         except OSError:
             # The row is committed already; a download or reconcile rebuilds the file.
             log.exception("could not move %s into place as %s", self.tmp, self.final)

@@ -77,3 +77,19 @@ class ScaledDecimal(TypeDecorator):
     @property
     def python_type(self):
         return Decimal
+
+
+def commit_keeping_loaded() -> None:
+    """Commit the request's session without expiring the objects it has loaded.
+
+    For routes that render from rows they just wrote: expiring them on commit
+    would reload each one (one query per object) for the page that follows.
+    """
+    from app.extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -37,6 +37,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.common.db import utcnow
+from app.common.durable import fsync_dir, fsync_file
 from app.extensions import db
 from app.jobs.models import (
     STATUS_FAILED,
@@ -263,9 +264,9 @@ class JobContext:
         if summary is not None:
             values["summary"] = json.dumps(summary, ensure_ascii=False, sort_keys=True)
         if self._tmp is not None:
-            _fsync_file(self._tmp)
+            fsync_file(self._tmp)
             os.replace(self._tmp, self._final)
-            _fsync_dir(self._final.parent)
+            fsync_dir(self._final.parent)
             values["result_file"] = f"{JOBS_SUBDIR}/{self._final.name}"
             values["result_name"] = download_name
             self._tmp = None
@@ -430,22 +431,6 @@ def remove_orphan_files(max_age: timedelta) -> int:
     return removed
 
 
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 from sqlalchemy import event  # noqa: E402  (hooks registered once, at import)

@@ -12,6 +12,7 @@ from app.catalog.routes import certificate_links_enabled
 from app.common.access import login_required
 from app.common.markdown import render_markdown
 from app.common.web import user_error
+from app.common.db import commit_keeping_loaded
 from app.extensions import db
 from app.learning import services
 from app.learning.cohorts import local_today
@@ -135,12 +136,7 @@ def complete_lesson(slug: str, lesson_id: int):
     finished_now = not was_complete and enrolment.completed_at is not None
     # Keep the loaded rows after the commit: the signed-in user would otherwise be reloaded
     # for the flash message's language and the response headers (one more query).
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    commit_keeping_loaded()
     if finished_now:
         flash(_("Selamat! Anda telah menyelesaikan kursus %(title)s.", title=course_title), "success")
         return redirect(url_for("catalog.course", slug=slug))

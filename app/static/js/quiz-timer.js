@@ -10,6 +10,8 @@
   if (isNaN(left) || !form) { return; }
   var deadline = Date.now() + left * 1000;
   var original = timer.textContent.trim();
+  // The label comes from the page, translated with the rest of it.
+  var label = timer.getAttribute("data-label") || "";
   var sent = false;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -28,7 +30,7 @@
   function tick() {
     var seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    timer.textContent = "Sisa waktu: " + (h ? h + ":" + pad(m) : m) + ":" + pad(s) + ". " + original;
+    timer.textContent = label + " " + (h ? h + ":" + pad(m) : m) + ":" + pad(s) + ". " + original;
     if (seconds === 0) { submit(); return; }
     window.setTimeout(tick, 1000);
   }
