@@ -442,8 +442,10 @@ def test_new_types_through_the_pages(client, make_course, make_user, login):
     attempt = db.session.query(QuizAttempt).one()
     ids = {q.key: q.id for q in quiz.questions}
     single = next(q for q in quiz.questions if q.key == "q1")
+    # Matching option values are per-attempt positions: read the one of "Perpres 95/2018" (pair 0) off the page.
+    perpres = re.search(r'<option value="(\d+)"[^>]*>Perpres 95/2018</option>', body).group(1)
     data = {f"q-{single.id}": str(single.choices[0].id), f"q-{ids['tf']}": "benar", f"q-{ids['isian']}": "  spbe ",
-            f"q-{ids['jodoh']}-0": "0", f"q-{ids['jodoh']}-1": "0", "action": "kirim"}
+            f"q-{ids['jodoh']}-0": perpres, f"q-{ids['jodoh']}-1": perpres, "action": "kirim"}
     response = client.post(f"/kuis/percobaan/{attempt.id}", data=data)
     assert response.status_code == 302
     db.session.expire_all()

@@ -302,9 +302,11 @@ def _enable_totp(client, user):
     _fresh(client).get("/akun/2fa")
     with client.session_transaction() as s:
         secret = s["lentera_totp_setup"]
-    response = _fresh(client).post("/akun/2fa", data={"code": pyotp.TOTP(secret).now()})
+    enabling_code = pyotp.TOTP(secret).now()
+    response = _fresh(client).post("/akun/2fa", data={"code": enabling_code})
     assert response.status_code == 302
     _fresh(client).post("/keluar")
+    client.enabling_code = enabling_code  # the replay test reuses exactly this code
     return secret
 
 
@@ -314,8 +316,9 @@ def test_totp_sign_in_needs_a_fresh_code(client, make_user):
     first = _sign_in(client, user.email)
     assert first.status_code == 302 and first.headers["Location"].endswith("/masuk/kode")
     assert _fresh(client).get("/akun/keamanan").status_code == 302  # not signed in yet
-    code = pyotp.TOTP(secret).now()
-    replay = _fresh(client).post("/masuk/kode", data={"code": code})  # used to enable two-factor just now
+    # The code used to enable two-factor just now: reusing it is a replay even
+    # when a 30-second step boundary has passed since (a new code would not be).
+    replay = _fresh(client).post("/masuk/kode", data={"code": client.enabling_code})
     assert replay.status_code == 400
     totp_time = (int(utcnow().timestamp()) // 30 + 1) * 30
     ok = _fresh(client).post("/masuk/kode", data={"code": pyotp.TOTP(secret).at(totp_time)})

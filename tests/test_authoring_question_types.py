@@ -180,11 +180,15 @@ def _learner_takes(client, login, make_user, course, quiz_id, answers, **learner
     client.post(f"/kursus/{course.slug}/ikuti")
     client.post(f"/kursus/{course.slug}/kuis/{quiz_id}/mulai")
     attempt = db.session.scalars(select(QuizAttempt).order_by(QuizAttempt.id.desc())).first()
+    page = client.get(f"/kursus/{course.slug}/kuis/{quiz_id}").get_data(as_text=True)
     data = {"action": "kirim"}
     for key, values in answers.items():
         question = _question(key)
         if isinstance(values, dict):
-            data.update({f"q-{question.id}-{index}": value for index, value in values.items()})
+            # Matching: given as right-hand texts; option values are per-attempt positions read off the page.
+            data.update({f"q-{question.id}-{index}": re.search(
+                r'<option value="(\d+)"[^>]*>' + re.escape(text) + "</option>", page).group(1)
+                for index, text in values.items()})
         else:
             data[f"q-{question.id}"] = values
     assert client.post(f"/kuis/percobaan/{attempt.id}", data=data).status_code == 302
@@ -207,7 +211,7 @@ def test_learner_is_graded_right_on_browser_authored_questions(client, authoring
     attempt = _learner_takes(client, login, make_user, course, quiz_id, {
         "tf": "benar",
         "isian": "  spbe ",                  # case and surrounding spaces ignored
-        "jodoh": {0: "0", 1: "0"},           # one of two pairs right: partial by default
+        "jodoh": {0: "Perpres 95/2018", 1: "Perpres 95/2018"},  # one of two pairs right: partial by default
         "ganda": str(first_choice),          # one of two right choices: partial scoring
     })
     points = {a.question.key: a.points_awarded for a in attempt.answers}

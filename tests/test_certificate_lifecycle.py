@@ -339,6 +339,8 @@ def test_upload_of_an_altered_file(app, client, issued):
     data[len(data) // 3] ^= 0x01
     body = upload(client, bytes(data)).get_data(as_text=True)
     assert "Tidak asli" in body and "TIDAK ASLI" in body and issued.number not in body
+    # Said once (the signature check's own reason repeated the message).
+    assert body.lower().count("diubah setelah ditandatangani") == 1
 
 
 def test_upload_of_an_earlier_signing_is_genuine(app, client, issued):

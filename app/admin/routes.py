@@ -20,7 +20,7 @@ from app.admin.scope import ADMIN_ROLES, can_see_user, is_bpsdm_admin
 from app.auth.models import ROLE_ADMIN, ROLE_LABELS, User
 from app.catalog.models import Course
 from app.common.access import roles_required
-from app.common.web import user_error
+from app.common.web import page_number, user_error
 from app.extensions import db
 from app.reports import charts, exports, ledger
 from app.reports.dashboard import dashboard
@@ -31,8 +31,7 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 
 
 def _page_arg() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return page_number(request.args.get("page"))
 
 
 def _tz() -> str:

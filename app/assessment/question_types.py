@@ -10,9 +10,11 @@ name (the ``Question.type`` / ``quiz.yaml`` ``type`` value). A type knows how to
 * ``make_layout(definition, rng, shuffle) -> dict``: what one attempt shows
   (choice or matching order), stored with the attempt;
 * ``render(definition, layout, response) -> (template name, context)``;
-* ``parse_response(formdata, field, definition) -> response``: a JSON-able
-  answer (``None`` when unanswered) read from the form fields named ``field``
-  (``field-<n>`` for matching), raising :class:`AnswerError`;
+* ``parse_response(formdata, field, definition, layout=None) -> response``: a
+  JSON-able answer (``None`` when unanswered) read from the form fields named
+  ``field`` (``field-<n>`` for matching), raising :class:`AnswerError`;
+  ``layout`` is the attempt's layout entry (matching maps option values back
+  through it);
 * ``grade(definition, response) -> Decimal``: points awarded, exact.
 
 A *definition* is the immutable content of a :class:`QuestionVersion`::
@@ -109,7 +111,7 @@ class QuestionType:
         """The template and its context for one question of an attempt."""
         return self.template, {"definition": definition, "layout": layout, "response": response}
 
-    def parse_response(self, formdata, field: str, definition: dict):
+    def parse_response(self, formdata, field: str, definition: dict, layout: dict | None = None):
         """The answer read from ``formdata`` (a ``MultiDict``); see the module docstring."""
         return self.parse_values(formdata.getlist(field), definition)
 
@@ -319,11 +321,20 @@ class Matching(QuestionType):
     The response is a list, per pair index (left item), of the chosen right
     item's pair index or ``None``. ``partial``: each correct pair earns its
     share of the points; ``all_or_nothing``: full points only when all match.
+
+    The option values of the form are *positions* in the attempt's shuffled
+    right-hand list (layout ``"right"``, marked by ``"values": "position"``),
+    so the page does not reveal the pairing (the correct value of row ``i`` is
+    where pair ``i`` landed in the shuffle); :meth:`parse_response` maps them
+    back to pair indexes. Layouts without the marker (attempts started before
+    this) use pair indexes as values, as they did then.
     """
 
     name = QUESTION_MATCHING
     label = _l("Menjodohkan")
     hint = _l("Pasangkan setiap butir di kiri dengan satu jawaban.")
+    #: Layout marker: option values are positions in ``layout["right"]``.
+    BY_POSITION = "position"
 
     def validate_definition(self, definition):
         problems = super().validate_definition(definition)
@@ -346,21 +357,34 @@ class Matching(QuestionType):
         rng.shuffle(rights)  # right items are always shuffled, or the answer is the listed order
         if shuffle:
             rng.shuffle(lefts)
-        return {"left": lefts, "right": rights}
+        return {"left": lefts, "right": rights, "values": self.BY_POSITION}
+
+    @staticmethod
+    def _rights(definition: dict, layout: dict | None) -> list[int]:
+        """Pair indexes of the right items in the order shown (every index once)."""
+        count = len(definition["pairs"])
+        return [i for i in _ordered(range(count), (layout or {}).get("right", [])) if i < count]
+
+    def _by_position(self, layout: dict | None) -> bool:
+        return bool(layout) and layout.get("values") == self.BY_POSITION
 
     def render(self, definition, layout, response):
         pairs = definition["pairs"]
         indexes = range(len(pairs))
         lefts = [i for i in _ordered(indexes, layout.get("left", [])) if i < len(pairs)]
-        rights = [i for i in _ordered(indexes, layout.get("right", [])) if i < len(pairs)]
+        rights = self._rights(definition, layout)
+        positional = self._by_position(layout)
         chosen = list(response or [])
         rows = [{"index": i, "text": pairs[i]["left"], "chosen": chosen[i] if i < len(chosen) else None}
                 for i in lefts]
-        options = [{"index": j, "text": pairs[j]["right"]} for j in rights]
+        # ``index`` is the pair index (to mark the saved choice); ``value`` is what the form posts.
+        options = [{"index": j, "value": position if positional else j, "text": pairs[j]["right"]}
+                   for position, j in enumerate(rights)]
         return self.template, {"definition": definition, "rows": rows, "options": options}
 
-    def parse_response(self, formdata, field, definition):
+    def parse_response(self, formdata, field, definition, layout=None):
         count = len(definition["pairs"])
+        rights = self._rights(definition, layout) if self._by_position(layout) else None
         response: list[int | None] = [None] * count
         for index in range(count):
             values = formdata.getlist(f"{field}-{index}")
@@ -371,7 +395,7 @@ class Matching(QuestionType):
                 continue
             if not (raw.isascii() and raw.isdigit()) or int(raw) >= count:
                 raise AnswerError(_("Jawaban menjodohkan tidak valid. Muat ulang halaman kuis lalu kirim kembali."))
-            response[index] = int(raw)
+            response[index] = rights[int(raw)] if rights is not None else int(raw)
         return response if any(v is not None for v in response) else None
 
     def score(self, definition, response):

@@ -52,6 +52,7 @@ from app.learning.models import Enrolment
 __all__ = [
     "AnswerError", "AttemptNotAllowed", "AttemptConflict", "QuestionGrade", "AttemptGrade", "grade_question",
     "grade_attempt", "truncate_percent", "GRACE", "question_definition", "current_version", "load_quiz",
+    "question_in_use",
     "quiz_status", "start_attempt", "save_answers", "submit_attempt", "expire_if_due", "load_attempt",
     "attempt_review", "can_see_attempt", "regrade_quiz",
 ]
@@ -325,8 +326,27 @@ def layout_of(attempt: QuizAttempt) -> list[dict]:
 
 
 def _versions(layout: list[dict]) -> dict[int, QuestionVersion]:
+    """The layout's versions by id; a question deleted since the attempt began (its versions cascade,
+    e.g. removed by a course re-import) is simply absent: callers treat it as removed, not graded."""
     ids = [entry["v"] for entry in layout]
     return {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+
+
+def question_in_use(question: Question) -> bool:
+    """True when an attempt answered ``question`` or an in-progress attempt shows it (its layout).
+
+    Such a question must not be deleted: its answers would cascade away and an
+    open attempt would lose it (Moodle keeps questions in use for the same reason).
+    Two queries; the layouts read are those of the quiz's open attempts only.
+    """
+    if question.id is None:
+        return False
+    answered = db.session.scalar(select(AttemptAnswer.id).where(AttemptAnswer.question_id == question.id).limit(1))
+    if answered is not None:
+        return True
+    layouts = db.session.scalars(select(QuizAttempt.layout).where(
+        QuizAttempt.quiz_id == question.quiz_id, QuizAttempt.state == STATE_IN_PROGRESS))
+    return any(entry.get("q") == question.id for layout in layouts for entry in json.loads(layout or "[]"))
 
 
 def field_name(question_id: int) -> str:
@@ -339,11 +359,15 @@ def parse_form(attempt: QuizAttempt, formdata) -> dict[str, object]:
     layout = layout_of(attempt)
     versions = _versions(layout)
     responses = {}
-    for number, entry in enumerate(layout, start=1):
+    number = 0  # as numbered on the page (removed questions are not shown)
+    for entry in layout:
+        if entry["v"] not in versions:
+            continue  # removed by the trainer: nothing to read
+        number += 1
         definition = _definition(versions[entry["v"]])
         try:
             response = types.get_type(definition["type"]).parse_response(formdata, field_name(entry["q"]),
-                                                                          definition)
+                                                                          definition, entry)
         except AnswerError as error:
             raise AnswerError(_("Pertanyaan nomor %(number)d: %(error)s", number=number, error=error)) from None
         if response is not None:
@@ -410,7 +434,9 @@ def _grade_layout(layout: list[dict], responses: dict[str, object], pass_mark: D
     versions = _versions(layout)
     answers, grades = [], []
     for entry in layout:
-        version = versions[entry["v"]]
+        version = versions.get(entry["v"])
+        if version is None:
+            continue  # removed by the trainer: not graded, not in the maximum
         definition = _definition(version)
         response = responses.get(str(entry["q"]))
         points = Decimal(definition["points"])
@@ -422,6 +448,9 @@ def _grade_layout(layout: list[dict], responses: dict[str, object], pass_mark: D
             types.get_type(definition["type"]).has_choices else "",
             response=json.dumps(response, ensure_ascii=False), points_awarded=awarded,
             is_correct=awarded == points))
+    if not grades:  # every question was removed: nothing to grade, and nothing passed
+        return answers, AttemptGrade(score=Decimal(0), max_score=Decimal(0), percent_exact=Fraction(0),
+                                     percent=Decimal(0), passed=False)
     return answers, grade_attempt(grades, pass_mark)
 
 
@@ -466,6 +495,7 @@ class AnswerReview:
     answered: list[str]
     correct_answer: list[str]
     explanation: str
+    removed: bool = False
 
 
 def load_attempt(attempt_id: int) -> QuizAttempt | None:
@@ -501,7 +531,8 @@ def attempt_review(attempt: QuizAttempt, show_answers: bool) -> list[AnswerRevie
     """Question by question review of a submitted ``attempt``, in the order the learner saw.
 
     Each row uses the :class:`QuestionVersion` answered; attempts from before
-    versions existed fall back to the question's current content.
+    versions existed fall back to the question's current content. A question
+    deleted since (its answer went with it) gives a row with ``removed`` set.
     """
     by_question = {answer.question_id: answer for answer in attempt.answers}
     order = [entry["q"] for entry in layout_of(attempt)] or [a.question_id for a in attempt.answers]
@@ -509,6 +540,9 @@ def attempt_review(attempt: QuizAttempt, show_answers: bool) -> list[AnswerRevie
     for question_id in order:
         answer = by_question.get(question_id)
         if answer is None:
+            rows.append(AnswerReview(number=len(rows) + 1, text=_("Pertanyaan ini telah dihapus oleh pengajar."),
+                                     type_label="", points=Decimal(0), points_awarded=Decimal(0), is_correct=False,
+                                     answered=[], correct_answer=[], explanation="", removed=True))
             continue
         if answer.question_version is not None:
             definition = _definition(answer.question_version)
@@ -648,7 +682,10 @@ def attempt_view(attempt: QuizAttempt) -> list[QuestionView]:
     versions = _versions(layout)
     saved = saved_responses(attempt)
     views = []
-    for number, entry in enumerate(layout, start=1):
+    for entry in layout:
+        if entry["v"] not in versions:
+            continue  # removed by the trainer since the attempt began: no longer shown
+        number = len(views) + 1
         definition = _definition(versions[entry["v"]])
         kind = types.get_type(definition["type"])
         template, context = kind.render(definition, entry, saved.get(str(entry["q"])))

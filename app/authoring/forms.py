@@ -5,15 +5,19 @@ because JP and pass marks are stored exactly with two decimal places.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 
 from app.common.forms import LenteraForm
+from app.common.names import TextCharacterError, check_printable_text, check_title_text
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+# A minus sign is let through so that a negative value gets the range message.
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 # Lazy: translated when shown, in the language of that request.
 REQUIRED = _l("Wajib diisi.")
 NUL_MESSAGE = _l("Teks memuat karakter yang tidak sah.")
@@ -70,6 +74,9 @@ class IdDecimalField(StringField):
             return
         if text.count(",") + text.count(".") > 1:
             raise ValidationError(_("Tulis angka dengan satu tanda desimal, mis. 2,5."))
+        # Only ASCII digits and one decimal mark: Decimal() alone would take "1e3", "1_0", "+5" and "٣".
+        if not _PLAIN_DECIMAL.fullmatch(text):
+            raise ValidationError(_("Isi dengan angka 0-9 dan paling banyak satu tanda desimal, mis. 20 atau 2,5."))
         try:
             value = Decimal(text.replace(",", "."))
         except InvalidOperation:
@@ -104,10 +111,26 @@ class IdIntegerField(IntegerField):
         if not text:
             self.data = None
             return
-        if not (text.isascii() and text.lstrip("-").isdigit()):
+        if not re.fullmatch(r"-?[0-9]+", text):
             self.data = None
             raise ValueError(_("Isi dengan bilangan bulat."))
         self.data = int(text)
+
+
+class TitleCharacters:
+    """Validator: no control or invisible characters in a title; with ``printable`` every
+    character must also exist in the certificate fonts (course titles are printed on
+    certificates). Rule and messages: :mod:`app.common.names`."""
+
+    def __init__(self, printable: bool = False):
+        self.printable = printable
+
+    def __call__(self, form, field):
+        check = check_printable_text if self.printable else check_title_text
+        try:
+            check(field.data or "", str(field.label.text))
+        except TextCharacterError as error:
+            raise ValidationError(str(error)) from None
 
 
 def strip(value):
@@ -123,15 +146,17 @@ ENROLMENT_MODES = [("open", _l("Terbuka (peserta mendaftar sendiri)")),
 class CourseForm(AuthoringForm):
     """Course metadata and an optional cover image (PNG, JPEG or WebP)."""
 
-    title = StringField(_l("Judul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG),
+                                                              TitleCharacters(printable=True)])
     slug = StringField(_l("Slug (alamat kursus)"), filters=[strip], validators=[Optional(), Length(max=100, message=TOO_LONG)])
     summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), Length(max=5000, message=TOO_LONG)])
-    audience = StringField(_l("Sasaran peserta"), filters=[strip], validators=[Optional(), Length(max=300, message=TOO_LONG)])
+    audience = StringField(_l("Sasaran peserta"), filters=[strip], validators=[Optional(), Length(max=300, message=TOO_LONG),
+                                                                           TitleCharacters()])
     jp = IdDecimalField(_l("Kredit JP"), validators=[InputRequired(REQUIRED)], low=Decimal(0), high=Decimal("9999"))
     pass_mark = IdDecimalField(_l("Nilai lulus kuis (%)"), validators=[InputRequired(REQUIRED)], low=Decimal(0),
                                low_inclusive=False, high=Decimal(100))
     version = IdIntegerField(_l("Versi"), default=1, validators=[InputRequired(_l("Isi dengan bilangan bulat.")),
-                                                           NumberRange(min=1, max=1_000_000, message=_l("Versi minimal 1."))])
+                                                           NumberRange(min=1, max=1_000_000, message=_l("Versi 1 sampai 1.000.000."))])
     enrolment_mode = SelectField(_l("Pendaftaran"), choices=ENROLMENT_MODES, default="open")
     # Choices are the template folders under certificates/, set by the view.
     certificate_template = SelectField(_l("Templat sertifikat"), choices=[("", _l("Bawaan (default)"))], default="")
@@ -145,14 +170,16 @@ class CourseForm(AuthoringForm):
 class ModuleForm(AuthoringForm):
     """A module's title and summary."""
 
-    title = StringField(_l("Judul modul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul modul"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG),
+                                                                    TitleCharacters()])
     summary = TextAreaField(_l("Ringkasan modul"), validators=[Optional(), Length(max=5000, message=TOO_LONG)])
 
 
 class LessonForm(AuthoringForm):
     """A lesson: Markdown body (previewed on the server), duration, optional video link."""
 
-    title = StringField(_l("Judul pelajaran"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul pelajaran"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG),
+                                                                        TitleCharacters()])
     body_md = TextAreaField(_l("Isi pelajaran (Markdown)"), validators=[DataRequired(REQUIRED),
                                                                     Length(max=200_000, message=_l("Isi terlalu panjang."))])
     minutes = IdIntegerField(_l("Perkiraan durasi (menit)"), validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("Durasi 1 sampai 10.000 menit."))])
@@ -169,14 +196,16 @@ class PreviewForm(AuthoringForm):
 class AttachmentForm(AuthoringForm):
     """An attachment upload: PDF or an image."""
 
-    title = StringField(_l("Judul lampiran"), filters=[strip], validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul lampiran"), filters=[strip], validators=[Optional(), Length(max=200, message=TOO_LONG),
+                                                                       TitleCharacters()])
     file = FileField(_l("Berkas (PDF, PNG, JPEG, atau WebP)"))
 
 
 class QuizForm(AuthoringForm):
     """A module's quiz; an empty pass mark means the course's."""
 
-    title = StringField(_l("Judul kuis"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    title = StringField(_l("Judul kuis"), filters=[strip], validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG),
+                                                                   TitleCharacters()])
     pass_mark = IdDecimalField(_l("Nilai lulus kuis (%), kosongkan untuk memakai nilai lulus kursus"),
                                low=Decimal(0), low_inclusive=False, high=Decimal(100))
 

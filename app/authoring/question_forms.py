@@ -31,9 +31,19 @@ from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTIO
                                    QUESTION_TRUE_FALSE)
 from app.assessment.question_types import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
 from app.authoring.forms import REQUIRED, AuthoringForm, IdDecimalField, strip
+from app.common.names import TextCharacterError, check_body_text
 from app.authoring.services import ChoiceData, QuestionData
 
 CHOICE_ROWS = 6
+
+
+def _no_hidden_characters(form, field) -> None:
+    """Validator: no bidi overrides or zero-width spaces (rule: :func:`app.common.names.check_body_text`)."""
+    try:
+        check_body_text(field.data or "", str(field.label.text))
+    except TextCharacterError as error:
+        raise ValidationError(str(error)) from None
+
 #: Separator of a matching pair line: ``left = right``.
 PAIR_SEPARATOR = "="
 #: Types this form edits (every registered type), with their Indonesian labels.
@@ -60,7 +70,8 @@ class ChoiceRow(Form):
     """One answer option row (no CSRF of its own: the outer form has it)."""
 
     text = TextAreaField(_l("Teks pilihan"), filters=[strip],
-                         validators=[Optional(), Length(max=2000, message=_l("Paling banyak 2000 karakter."))])
+                         validators=[Optional(), Length(max=2000, message=_l("Paling banyak 2000 karakter.")),
+                                     _no_hidden_characters])
     is_correct = BooleanField(_l("Jawaban benar"))
 
 
@@ -109,7 +120,7 @@ class QuestionForm(AuthoringForm):
                       validators=[Optional(), Length(max=60, message=_l("Paling banyak 60 karakter."))])
     type = SelectField(_l("Tipe pertanyaan"), choices=QUESTION_TYPE_CHOICES, default=QUESTION_SINGLE)
     text = TextAreaField(_l("Teks pertanyaan"), validators=[
-        DataRequired(REQUIRED), Length(max=5000, message=_l("Paling banyak 5000 karakter."))])
+        DataRequired(REQUIRED), Length(max=5000, message=_l("Paling banyak 5000 karakter.")), _no_hidden_characters])
     points = IdDecimalField(_l("Poin"), validators=[InputRequired(REQUIRED)], low=Decimal(0), low_inclusive=False,
                             high=Decimal("1000"), default=Decimal(1))
     explanation = TextAreaField(_l("Penjelasan (ditampilkan setelah kuis dikumpulkan)"),

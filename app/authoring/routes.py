@@ -479,19 +479,21 @@ def upload_attachment(course_id: int, lesson_id: int):
     course = _course(course_id)
     lesson = _lesson(course, lesson_id)
     form = AttachmentForm()
-    upload = form.file.data if form.validate_on_submit() else None
+    valid = form.validate_on_submit()
+    upload = form.file.data
     error = None
     if not upload or not getattr(upload, "filename", ""):
         error = _("Pilih berkas yang akan diunggah.")
-    else:
+    elif valid:  # a bad title is reported on its own field; the file is stored only with a valid form
         try:
             stored = files.store_upload(upload.stream, _data_dir(), allowed=files.ATTACHMENT_TYPES,
                                         max_bytes=_max_bytes())
         except files.UploadError as exc:
             error = str(exc)
-    if error:
-        form.file.errors = [error]
-        flash(error, "error")
+    if error or not valid:
+        # Shown once, at the field (no flash as well).
+        if error:
+            form.file.errors = list(form.file.errors) + [error]
         lesson_form = LessonForm(obj=lesson)
         return render_template("authoring/lesson_form.html", course=course, module=lesson.module, lesson=lesson,
                                form=lesson_form, preview_html=None, attachment_form=form,
@@ -622,7 +624,12 @@ def delete_question(course_id: int, question_id: int):
     course = _course(course_id)
     question = _question(course, question_id)
     module = question.quiz.module
-    services.delete_question(current_user, question)
+    try:
+        services.delete_question(current_user, question)
+    except services.AuthoringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id) + f"#q-{question.id}")
     db.session.commit()
     flash(_("Pertanyaan %(key)s dihapus.", key=question.key), "success")
     return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id))

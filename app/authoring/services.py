@@ -37,6 +37,7 @@ from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTIO
                                    QUESTION_TRUE_FALSE, Choice, Question, Quiz)
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Attachment, Course, CourseTrainer, Lesson, Module
+from app.common.names import TextCharacterError, check_printable_text, check_title_text
 from app.extensions import db
 from app.learning.models import Enrolment
 
@@ -119,6 +120,21 @@ def one_line(text: Optional[str]) -> str:
     return " ".join(clean(text).split("\n")).strip()
 
 
+def checked_title(text: Optional[str], label: str, field: str = "title", *, printable: bool = False) -> str:
+    """``one_line(text)`` after the character rule of titles (:func:`app.common.names.check_title_text`;
+    with ``printable`` also the certificate fonts, :func:`~app.common.names.check_printable_text`).
+
+    Raises :class:`AuthoringError` on ``field``. The forms check the same first, so this is the
+    guard for other callers.
+    """
+    value = one_line(text)
+    try:
+        (check_printable_text if printable else check_title_text)(value, label)
+    except TextCharacterError as error:
+        raise AuthoringError(str(error), field) from None
+    return value
+
+
 def _record(actor, course: Course, action: str, **detail) -> None:
     record_event(actor, action, "course", course.id, **detail)
 
@@ -190,13 +206,15 @@ def create_course(actor: User, data: CourseData) -> Course:
     The slug is taken from ``data.slug`` or made from the title. Raises
     :class:`AuthoringError` (field ``slug``) when the slug is malformed or taken.
     """
+    title = checked_title(data.title, _("Judul"), printable=True)  # printed on certificates
+    audience = checked_title(data.audience, _("Sasaran peserta"), "audience")
     slug = (data.slug or "").strip() or slugify(data.title)
     if not SLUG_PATTERN.match(slug) or len(slug) > 100:
         raise AuthoringError(_("Slug hanya boleh huruf kecil, angka, dan tanda '-' (mis. kepemimpinan-digital)."),
                              "slug")
     if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
         raise AuthoringError(_("Slug '%(slug)s' sudah dipakai kursus lain.", slug=slug), "slug")
-    course = Course(slug=slug, title=one_line(data.title), summary=clean(data.summary), audience=one_line(data.audience),
+    course = Course(slug=slug, title=title, summary=clean(data.summary), audience=audience,
                     jp=data.jp, pass_mark=data.pass_mark, version=data.version, is_published=False,
                     enrolment_mode=data.enrolment_mode, certificate_template=data.certificate_template,
                     certificate_validity_months=data.certificate_validity_months)
@@ -217,7 +235,8 @@ def create_course(actor: User, data: CourseData) -> Course:
 def update_course(actor: User, course: Course, data: CourseData) -> dict:
     """Apply the form's values; the slug never changes. Returns the changed fields (empty: nothing saved)."""
     changed = _assign(course, {
-        "title": one_line(data.title), "summary": clean(data.summary), "audience": one_line(data.audience),
+        "title": checked_title(data.title, _("Judul"), printable=True), "summary": clean(data.summary),
+        "audience": checked_title(data.audience, _("Sasaran peserta"), "audience"),
         "jp": data.jp, "pass_mark": data.pass_mark, "version": data.version, "enrolment_mode": data.enrolment_mode,
         "certificate_template": data.certificate_template,
         "certificate_validity_months": data.certificate_validity_months,
@@ -305,7 +324,7 @@ def course_history(course: Course, limit: int = 500) -> list[AuditEvent]:
 def add_module(actor: User, course: Course, title: str, summary: str) -> Module:
     """Append a module; its slug is made from the title, unique in the course."""
     slug = _unique(slugify(title), {m.slug for m in course.modules})
-    module = Module(slug=slug, title=one_line(title), summary=clean(summary), position=_next_position(course.modules))
+    module = Module(slug=slug, title=checked_title(title, _("Judul modul")), summary=clean(summary), position=_next_position(course.modules))
     course.modules.append(module)
     db.session.flush()
     _touch(course)
@@ -315,7 +334,7 @@ def add_module(actor: User, course: Course, title: str, summary: str) -> Module:
 
 def update_module(actor: User, module: Module, title: str, summary: str) -> dict:
     """Change a module's title and summary; never its position or slug."""
-    changed = _assign(module, {"title": one_line(title), "summary": clean(summary)})
+    changed = _assign(module, {"title": checked_title(title, _("Judul modul")), "summary": clean(summary)})
     if changed:
         _touch(module.course)
         _record(actor, module.course, "module.update", module=module.slug, fields=changed)
@@ -365,7 +384,7 @@ class LessonData:
 def add_lesson(actor: User, module: Module, data: LessonData) -> Lesson:
     """Append a lesson to ``module``; its slug is made from the title, unique in the module."""
     slug = _unique(slugify(data.title), {lesson.slug for lesson in module.lessons})
-    lesson = Lesson(slug=slug, title=one_line(data.title), body_md=normalize_text(data.body_md), minutes=data.minutes,
+    lesson = Lesson(slug=slug, title=checked_title(data.title, _("Judul pelajaran")), body_md=normalize_text(data.body_md), minutes=data.minutes,
                     is_required=data.is_required, video_url=data.video_url,
                     position=_next_position(module.lessons))
     module.lessons.append(lesson)
@@ -377,7 +396,7 @@ def add_lesson(actor: User, module: Module, data: LessonData) -> Lesson:
 
 def update_lesson(actor: User, lesson: Lesson, data: LessonData) -> dict:
     """Change a lesson's content; never its position or slug. Returns the changed fields."""
-    changed = _assign(lesson, {"title": one_line(data.title), "body_md": normalize_text(data.body_md),
+    changed = _assign(lesson, {"title": checked_title(data.title, _("Judul pelajaran")), "body_md": normalize_text(data.body_md),
                                "minutes": data.minutes, "is_required": data.is_required,
                                "video_url": data.video_url})
     if changed:
@@ -410,7 +429,7 @@ def move_lesson(actor: User, lesson: Lesson, direction: str) -> bool:
 
 def add_attachment(actor: User, lesson: Lesson, title: str, original_name: str, stored) -> Attachment:
     """Record a stored file (``app.authoring.files.StoredFile``) as an attachment of ``lesson``."""
-    attachment = Attachment(lesson=lesson, title=title or original_name, original_name=original_name[:255],
+    attachment = Attachment(lesson=lesson, title=checked_title(title, _("Judul lampiran")) or original_name, original_name=original_name[:255],
                             stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
                             sha256=stored.sha256, uploaded_by_id=actor.id)
     db.session.add(attachment)
@@ -440,12 +459,12 @@ def save_quiz(actor: User, module: Module, title: str, pass_mark: Optional[Decim
     """Create the module's quiz or change its title and pass mark (``None``: the course's)."""
     course = module.course
     if module.quiz is None:
-        module.quiz = Quiz(title=one_line(title), pass_mark=pass_mark)
+        module.quiz = Quiz(title=checked_title(title, _("Judul kuis")), pass_mark=pass_mark)
         db.session.flush()
         _touch(course)
         _record(actor, course, "quiz.create", module=module.slug, title=title)
         return module.quiz
-    changed = _assign(module.quiz, {"title": one_line(title), "pass_mark": pass_mark})
+    changed = _assign(module.quiz, {"title": checked_title(title, _("Judul kuis")), "pass_mark": pass_mark})
     if changed:
         _touch(course)
         _record(actor, course, "quiz.update", module=module.slug, fields=changed)
@@ -644,7 +663,18 @@ def update_question(actor: User, question: Question, data: QuestionData) -> dict
 
 
 def delete_question(actor: User, question: Question) -> None:
-    """Delete a question (answers to it cascade; stored attempt scores stay as graded)."""
+    """Delete a question that no attempt uses.
+
+    :raises AuthoringError: when an attempt answered it or an open attempt shows
+        it (:func:`app.assessment.services.question_in_use`): deleting would take
+        learners' answers with it; the trainer may edit it instead.
+    """
+    from app.assessment.services import question_in_use  # assessment imports learning; import late
+
+    if question_in_use(question):
+        raise AuthoringError(_("Pertanyaan %(key)s sedang dipakai: sudah dijawab peserta atau ada dalam percobaan "
+                               "yang sedang dikerjakan, sehingga tidak dapat dihapus. Ubah isinya bila perlu.",
+                               key=question.key))
     quiz = question.quiz
     quiz.questions.remove(question)
     db.session.flush()

@@ -63,6 +63,7 @@ from app.authoring import files as upload_files
 from app.authoring.video import VideoError, parse_video_url
 from app.catalog.models import Attachment, Course, Lesson, Module
 from app.common.db import utcnow
+from app.common.names import hidden_character, refused_character, unprintable_character
 from app.extensions import db
 
 __all__ = [
@@ -99,7 +100,9 @@ COURSE_FILE = "course.yaml"
 #: Slugs of courses, modules and lessons (FORMAT.md: "[a-z0-9-]").
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _QUESTION_KEY = re.compile(r"^[A-Za-z0-9]+([_-][A-Za-z0-9]+)*$")
-_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
+# No "+" sign, exponent or "_": the same plain form as the authoring forms. A minus is let
+# through so that a negative value gets the range message.
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _LEADING_NUMBER = re.compile(r"^[0-9]+-")
 
@@ -479,6 +482,23 @@ class _Doc:
         if max_len is not None and len(value) > max_len:
             self.add(node, f"{what}: '{key}' terlalu panjang ({len(value)} karakter; paling banyak {max_len})")
             return None
+        # One-line values (titles, keys) refuse every control/invisible character; longer texts
+        # only bidi controls and zero-width spaces (rules: app.common.names).
+        char = refused_character(value) if one_line else hidden_character(value)
+        if char is not None:
+            self.add(node, f"{what}: '{key}' berisi karakter tersembunyi atau karakter kendali "
+                           f"(U+{ord(char):04X}); hapus karakter itu")
+            return None
+        return value
+
+    def printable(self, fields: dict, key: str, what: str, value: Optional[str]) -> Optional[str]:
+        """``value`` when every character exists in the certificate fonts (it is printed on
+        certificates); otherwise a reported problem and ``None``."""
+        char = unprintable_character(value) if value is not None else None
+        if char is not None:
+            self.add(fields[key][1], f"{what}: '{key}' memuat karakter '{char}' (U+{ord(char):04X}) yang tidak "
+                                     "dapat dicetak pada sertifikat; hapus karakter itu (mis. emoji)")
+            return None
         return value
 
     def slug(self, fields: dict, key: str, what: str) -> Optional[str]:
@@ -661,7 +681,7 @@ class _CourseReader:
         if f is None:
             return None
         slug = doc.slug(f, "slug", what)
-        title = doc.text(f, "title", what, max_len=_TITLE_MAX, one_line=True)
+        title = doc.printable(f, "title", what, doc.text(f, "title", what, max_len=_TITLE_MAX, one_line=True))
         summary = doc.text(f, "summary", what, required=False)
         audience = doc.text(f, "audience", what, required=False, max_len=_AUDIENCE_MAX)
         jp = doc.decimal(f, "jp", what, low=Decimal(0), low_inclusive=True, rule="angka >= 0") if "jp" in f else None

@@ -24,7 +24,7 @@ from app.certificates.models import Certificate
 from app.certificates.pdf import CertificateFontError, CertificateLayoutError
 from app.common.access import login_required, public, roles_required
 from app.common.ratelimit import RATE_LIMITED_MESSAGE, RateLimiter
-from app.common.web import user_error
+from app.common.web import id_argument, page_number, user_error
 from app.extensions import db
 from app.learning.models import Cohort, Enrolment
 
@@ -195,7 +195,7 @@ def _cohort_choices():
 
 
 def _int_arg(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return id_argument(value)
 
 
 @bp.route("/sertifikat/kelola")
@@ -219,8 +219,8 @@ def admin_index():
         query = query.where(Enrolment.cohort_id == cohort_id)
     if form.status.data:
         query = query.where(Certificate.status == form.status.data)
-    page = request.args.get("page", 1, type=int) or 1
-    pagination = db.paginate(query, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
+    page = page_number(request.args.get("page"))
+    pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     args = {k: v for k, v in (("q", form.q.data), ("kursus", form.kursus.data),
                               ("angkatan", form.angkatan.data), ("status", form.status.data)) if v}
     return render_template("certificates/admin_index.html", form=form, pagination=pagination, args=args,

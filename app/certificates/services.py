@@ -687,8 +687,9 @@ def verify_upload(data: bytes) -> UploadVerdict:
         return UploadVerdict(UPLOAD_UNKNOWN, N_("Tanda tangan elektronik sah, tetapi sertifikatnya tidak tercatat."))
     if check.signer_fingerprint == key.fingerprint:
         return UploadVerdict(UPLOAD_ALTERED,
-                             N_("Berkas ini TIDAK ASLI: isinya telah diubah setelah ditandatangani."),
-                             detail=check.reason)
+                             # Our own signature over changed bytes: the message says it all
+                             # (the signature check's reason would repeat it).
+                             N_("Berkas ini TIDAK ASLI: isinya telah diubah setelah ditandatangani."))
     return UploadVerdict(UPLOAD_UNKNOWN, N_("Berkas ini bukan sertifikat yang diterbitkan dan ditandatangani "
                                             "oleh instansi ini."), detail=check.reason)
 

@@ -157,3 +157,34 @@ def user_error(code: int, message: str):
     error = default_exceptions[code](description=message)
     error.lentera_message = True
     return error
+
+
+#: Highest page number a list accepts; a larger one is answered 404 before its
+#: offset (page × size) can overflow the database's 64-bit integer.
+MAX_PAGE = 1_000_000
+#: Largest id a database column holds (signed 64-bit).
+MAX_ID = 2**63 - 1
+
+
+def page_number(raw: str | None) -> int:
+    """The ``page`` query argument as 1…MAX_PAGE: missing, malformed or below 1 gives 1.
+
+    Raises a 404 HTTPException above :data:`MAX_PAGE` (no such page can exist).
+    """
+    if raw is None or not raw.strip().isascii() or not raw.strip().isdigit():
+        return 1
+    page = int(raw)
+    if page > MAX_PAGE:
+        from flask import abort
+
+        abort(404)
+    return max(page, 1)
+
+
+def id_argument(raw) -> int | None:
+    """An id from a query argument: ASCII digits within 1…MAX_ID, else ``None`` (treated as "all"/absent)."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None

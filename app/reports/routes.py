@@ -20,7 +20,7 @@ from app.admin.scope import ADMIN_ROLES, can_see_user
 from app.admin.services import opd_choices_for
 from app.auth.models import User
 from app.common.access import login_required, roles_required
-from app.common.web import user_error
+from app.common.web import page_number, user_error
 from app.extensions import db
 from app.jobs import tasks as jobs
 from app.reports import csv_export, exports, ledger, services
@@ -38,8 +38,7 @@ def _today():
 
 
 def _page_no() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return page_number(request.args.get("page"))
 
 
 def _args() -> dict:
