@@ -15,15 +15,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from app.common.db import MAX_ID
 from app.extensions import csrf, db, login_manager, migrate
 from config import CONFIGS
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """``<int:…>`` URL parts limited to the 64-bit range every database column holds."""
+    """``<int:…>`` URL parts limited to the ids a table can hold (``MAX_ID``: 32-bit on PostgreSQL)."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

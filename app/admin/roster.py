@@ -33,6 +33,7 @@ from typing import Callable, Iterable, Iterator
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, select
 
+from app.common.i18n import N_
 from app.auth.forms import EMAIL_INVALID
 from app.auth.models import EMPLOYMENT_TYPES, ROLE_LEARNER, Opd, User
 from app.auth.services import normalize_email
@@ -85,15 +86,6 @@ _FIELD_COLUMN = {"opd_id": "opd"}
 
 MAX_LENGTHS = {"full_name": 200, "gelar_depan": 60, "gelar_belakang": 100, "email": 254, "jabatan": 200}
 
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction only (pybabel's default ``N_`` keyword); returns it unchanged.
-
-    Row and file messages stay Indonesian here (the CLI prints them and the
-    dry run is stored as JSON); pages translate them when they show them,
-    from ``msgid`` and ``params`` (see :func:`translated`).
-    """
-    return text
 
 
 # Indonesian messages, exact (tests compare them); msgids of the roster catalogue.

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from app.common.i18n import N_
 from app.admin.audit import record_event
 from app.admin.opd_data import OPD_DATA
 from app.admin.scope import visible_opds, visible_users
@@ -29,10 +30,6 @@ from app.extensions import db
 from app.learning.models import Enrolment
 from app.learning.services import Progress, progress_for_enrolments, year_bounds_utc
 
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction only; pages translate it where they show it."""
-    return text
 
 
 # The role labels live in app.auth.models (Indonesian); marked here so the admin catalogue,

@@ -43,6 +43,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from app.common.i18n import N_
 from app.admin.audit import record_event
 from app.certificates import signing, storage
 from app.certificates.layout import DEFAULT_TEMPLATE_DIR, load_template
@@ -62,11 +63,6 @@ from app.extensions import db
 
 log = logging.getLogger("lentera.certificates")
 
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction only: it stays Indonesian here (JSON API, CLI, logs) and pages
-    translate it where they show it (``_(…)`` in templates and routes)."""
-    return text
 
 
 #: Shown to the learner when the certificate could not be made.

@@ -30,10 +30,6 @@ from flask import current_app
 log = logging.getLogger("lentera.certificates")
 
 
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction only: reasons stay Indonesian here; the verification page translates them."""
-    return text
-
 DEV_KEY_FILE = "development.pem"
 DEV_COMMON_NAME = "Lentera - tanda tangan pengembangan (bukan untuk produksi)"
 FIELD_NAME = "TandaTanganLentera"
@@ -273,3 +269,4 @@ def check_signature(data: bytes, key: SigningKey) -> SignatureCheck:
         return SignatureCheck(False, N_("Sertifikat penanda tangan tidak dipercaya."), fingerprint)
     return SignatureCheck(True, N_("Tanda tangan elektronik sah dan berkas utuh."), fingerprint,
                           status.signer_reported_dt)
+from app.common.i18n import N_

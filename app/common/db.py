@@ -79,6 +79,11 @@ class ScaledDecimal(TypeDecorator):
         return Decimal
 
 
+#: Largest id any table can hold: ids are INTEGER, which is 32-bit on PostgreSQL
+#: (SQLite's is 64-bit). A larger id in a URL or query string cannot exist.
+MAX_ID = 2**31 - 1
+
+
 def commit_keeping_loaded() -> None:
     """Commit the request's session without expiring the objects it has loaded.
 

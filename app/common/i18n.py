@@ -86,3 +86,12 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {"languages": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction only (pybabel's default ``N_`` keyword); returns it unchanged.
+
+    For messages kept in Indonesian where they are stored or printed (database
+    rows, JSON API, CLI, logs) and translated with ``_()`` when a page shows them.
+    """
+    return text

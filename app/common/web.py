@@ -162,8 +162,6 @@ def user_error(code: int, message: str):
 #: Highest page number a list accepts; a larger one is answered 404 before its
 #: offset (page × size) can overflow the database's 64-bit integer.
 MAX_PAGE = 1_000_000
-#: Largest id a database column holds (signed 64-bit).
-MAX_ID = 2**63 - 1
 
 
 def page_number(raw: str | None) -> int:
@@ -183,6 +181,8 @@ def page_number(raw: str | None) -> int:
 
 def id_argument(raw) -> int | None:
     """An id from a query argument: ASCII digits within 1…MAX_ID, else ``None`` (treated as "all"/absent)."""
+    from app.common.db import MAX_ID
+
     text = str(raw).strip() if raw is not None else ""
     if not text.isascii() or not text.isdigit():
         return None

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from app.common.db import MAX_ID
 from app.common.forms import LenteraForm
 
 ACTION_ISSUE = "terbitkan"
@@ -17,5 +18,5 @@ class BulkCertificateForm(LenteraForm):
     aksi = SelectField(_l("Tindakan"), choices=[(ACTION_ISSUE, _l("Terbitkan sertifikat yang belum ada")),
                                                 (ACTION_REGENERATE, _l("Buat ulang dan tanda tangani ulang"))],
                        validators=[DataRequired()])
-    kursus = IntegerField(_l("Kursus"), validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
-    angkatan = IntegerField(_l("Angkatan"), validators=[Optional(), NumberRange(min=1, max=2**63 - 1)])
+    kursus = IntegerField(_l("Kursus"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    angkatan = IntegerField(_l("Angkatan"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])

@@ -36,6 +36,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.common.i18n import N_
 from app.common.db import utcnow
 from app.common.durable import fsync_dir, fsync_file
 from app.extensions import db
@@ -53,14 +54,6 @@ JOBS_SUBDIR = "jobs"
 _PENDING_KEY = "lentera_pending_jobs"
 _PERFORM = "app.jobs.services.perform"
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction without translating it now.
-
-    Job messages are stored in the database as their Indonesian msgid (a
-    worker has no request, hence no language) and translated when shown.
-    """
-    return message
 
 
 #: Stored as ``error`` when a job fails for an unexpected reason (details in the log).

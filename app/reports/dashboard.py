@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, select
 
+from app.common.i18n import N_
 from app.admin.scope import visible_users
 from app.auth.models import Opd, User
 from app.catalog.models import Course
@@ -23,10 +24,6 @@ from app.extensions import db
 from app.learning.models import ENROLMENT_ACTIVE, Enrolment
 from app.reports import ledger
 
-
-def N_(text: str) -> str:
-    """Mark ``text`` for extraction only; the dashboard page translates it where it shows it."""
-    return text
 
 MONTHS_SHOWN = 12
 
