@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.assessment.models import Question
 from app.auth.models import User
@@ -26,7 +25,6 @@ from app.common.access import login_required, public, roles_required
 from app.common.markdown import render_markdown
 from app.common.web import user_error
 from app.extensions import db
-from app.learning.models import Enrolment, LessonProgress
 
 bp = Blueprint("authoring", __name__, template_folder="templates")
 
@@ -175,12 +173,6 @@ def new_course():
     return render_template("authoring/course_new.html", form=form)
 
 
-def _outline_counts(course: Course) -> dict:
-    enrolled = db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.course_id == course.id))
-    completed = db.session.scalar(select(func.count(Enrolment.completed_at)).where(Enrolment.course_id == course.id))
-    return {"enrolled": enrolled, "completed": completed}
-
-
 @bp.route("/pengajar/susun/<int:course_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_course(course_id: int):
@@ -205,8 +197,8 @@ def edit_course(course_id: int):
                 return redirect(url_for("authoring.edit_course", course_id=course.id))
         flash(INVALID, "error")
         return render_template("authoring/course_edit.html", course=course, form=form,
-                               counts=_outline_counts(course)), 400
-    return render_template("authoring/course_edit.html", course=course, form=form, counts=_outline_counts(course))
+                               counts=services.enrolment_counts(course)), 400
+    return render_template("authoring/course_edit.html", course=course, form=form, counts=services.enrolment_counts(course))
 
 
 @bp.route("/pengajar/susun/<int:course_id>/terbit", methods=["POST"])
@@ -338,18 +330,17 @@ def delete_module(course_id: int, module_id: int):
         _commit_then_remove(stored)
         flash(_("Modul \u201c%(title)s\u201d dihapus.", title=module.title), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id))
-    lesson_ids = [lesson.id for lesson in module.lessons]
-    done = db.session.scalar(select(func.count(func.distinct(LessonProgress.enrolment_id))).where(
-        LessonProgress.lesson_id.in_(lesson_ids))) if lesson_ids else 0
+    lesson_count = len(module.lessons)
+    done = services.learners_with_progress_in_module(module)
     if module.quiz:
         detail = ngettext("%(num)d pelajaran dan kuisnya ikut terhapus; %(done)d peserta sudah mengerjakan "
                           "pelajaran di modul ini.",
                           "%(num)d pelajaran dan kuisnya ikut terhapus; %(done)d peserta sudah mengerjakan "
-                          "pelajaran di modul ini.", len(lesson_ids), done=done)
+                          "pelajaran di modul ini.", lesson_count, done=done)
     else:
         detail = ngettext("%(num)d pelajaran ikut terhapus; %(done)d peserta sudah mengerjakan pelajaran di modul ini.",
                           "%(num)d pelajaran ikut terhapus; %(done)d peserta sudah mengerjakan pelajaran di modul ini.",
-                          len(lesson_ids), done=done)
+                          lesson_count, done=done)
     return render_template("authoring/confirm_delete.html", course=course,
                            what=_("modul \u201c%(title)s\u201d", title=module.title), detail=detail,
                            action=url_for("authoring.delete_module", course_id=course.id, module_id=module.id))
@@ -454,7 +445,7 @@ def delete_lesson(course_id: int, lesson_id: int):
         _commit_then_remove(stored)
         flash(_("Pelajaran \u201c%(title)s\u201d dihapus.", title=lesson.title), "success")
         return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{lesson.module_id}")
-    done = db.session.scalar(select(func.count(LessonProgress.id)).where(LessonProgress.lesson_id == lesson.id))
+    done = services.lesson_completion_count(lesson)
     return render_template("authoring/confirm_delete.html", course=course,
                            what=_("pelajaran \u201c%(title)s\u201d", title=lesson.title),
                            detail=_("%(done)d peserta sudah menyelesaikan pelajaran ini; catatan itu ikut terhapus, "

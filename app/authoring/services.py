@@ -39,7 +39,7 @@ from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Attachment, Course, CourseTrainer, Lesson, Module
 from app.common.names import TextCharacterError, check_printable_text, check_title_text
 from app.extensions import db
-from app.learning.models import Enrolment
+from app.learning.models import Enrolment, LessonProgress
 
 UP = "up"
 DOWN = "down"
@@ -717,3 +717,25 @@ def settle_completions(course: Course) -> int:
             learning.evaluate_completion(enrolment)
             done += enrolment.completed_at is not None
     return done
+
+
+def enrolment_counts(course: Course) -> dict[str, int]:
+    """``{"enrolled": n, "completed": m}`` for ``course``, in one query (shown while editing)."""
+    enrolled, completed = db.session.execute(
+        select(func.count(Enrolment.id), func.count(Enrolment.completed_at)).where(Enrolment.course_id == course.id)
+    ).one()
+    return {"enrolled": enrolled, "completed": completed}
+
+
+def learners_with_progress_in_module(module: Module) -> int:
+    """Distinct enrolments with at least one completed lesson of ``module`` (told before deleting it)."""
+    lesson_ids = [lesson.id for lesson in module.lessons]
+    if not lesson_ids:
+        return 0
+    return db.session.scalar(select(func.count(func.distinct(LessonProgress.enrolment_id))).where(
+        LessonProgress.lesson_id.in_(lesson_ids)))
+
+
+def lesson_completion_count(lesson: Lesson) -> int:
+    """Progress rows of ``lesson``: learners who completed it (told before deleting it)."""
+    return db.session.scalar(select(func.count(LessonProgress.id)).where(LessonProgress.lesson_id == lesson.id))
