@@ -243,3 +243,34 @@ def test_matching_position_values_map_back_through_the_layout():
     _template, context = kind.render(definition, layout, [0, 1, 2])
     assert [o["value"] for o in context["options"]] == [0, 1, 2]
     assert [o["index"] for o in context["options"]] == rights
+
+
+@pytest.mark.parametrize("what", ["kuis", "modul"])
+def test_quiz_or_module_being_taken_is_not_deleted(app, make_course, make_user, what):
+    """Fresh-user retest: deleting the whole quiz (or its module) wiped a learner's open attempt."""
+    course = make_course(questions_per_quiz=2)
+    module = course.modules[0]
+    quiz = module.quiz
+    trainer = make_user("trainer")
+    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    learner = _client_for(app, make_user())
+    staff = _client_for(app, trainer)
+    learner.post(f"/kursus/{course.slug}/ikuti")
+    assert learner.post(f"/kursus/{course.slug}/kuis/{quiz.id}/mulai").status_code == 302
+    attempt_id = db.session.scalar(select(QuizAttempt.id))
+    url = (f"/pengajar/susun/{course.id}/modul/{module.id}/kuis/hapus" if what == "kuis"
+           else f"/pengajar/susun/{course.id}/modul/{module.id}/hapus")
+
+    body = staff.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "sedang dikerjakan peserta" in body
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id) is not None
+
+    questions = sorted(db.session.get(type(quiz), quiz.id).questions, key=lambda q: q.position)
+    data = {f"q-{q.id}": str(q.choices[0].id) for q in questions} | {"action": "kirim"}
+    assert learner.post(f"/kuis/percobaan/{attempt_id}", data=data).status_code == 302
+    # Submitted now: the trainer may delete it, as before (the confirm page warns about attempts).
+    assert staff.post(url).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id) is None

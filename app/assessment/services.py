@@ -332,6 +332,12 @@ def _versions(layout: list[dict]) -> dict[int, QuestionVersion]:
     return {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
 
 
+def quiz_has_open_attempt(quiz) -> bool:
+    """True when a learner is taking ``quiz`` now (an in-progress attempt): deleting it would lose their answers."""
+    return db.session.scalar(select(QuizAttempt.id).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == STATE_IN_PROGRESS).limit(1)) is not None
+
+
 def question_in_use(question: Question) -> bool:
     """True when an attempt answered ``question`` or an in-progress attempt shows it (its layout).
 

@@ -325,7 +325,12 @@ def delete_module(course_id: int, module_id: int):
     course = _course(course_id)
     module = _module(course, module_id)
     if request.method == "POST":
-        stored = services.delete_module(current_user, module)
+        try:
+            stored = services.delete_module(current_user, module)
+        except services.AuthoringError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
         services.settle_completions(course)
         _commit_then_remove(stored)
         flash(_("Modul \u201c%(title)s\u201d dihapus.", title=module.title), "success")
@@ -547,7 +552,12 @@ def delete_quiz(course_id: int, module_id: int):
     if module.quiz is None:
         abort(404)
     if request.method == "POST":
-        services.delete_quiz(current_user, module)
+        try:
+            services.delete_quiz(current_user, module)
+        except services.AuthoringError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("authoring.edit_course", course_id=course.id) + f"#modul-{module.id}")
         services.settle_completions(course)
         db.session.commit()
         flash(_("Kuis dihapus."), "success")

@@ -342,11 +342,15 @@ def update_module(actor: User, module: Module, title: str, summary: str) -> dict
 
 
 def delete_module(actor: User, module: Module) -> list[str]:
-    """Delete a module with its lessons and quiz (progress and attempts cascade).
+    """Delete a module with its lessons and quiz (progress and submitted attempts cascade).
+
+    :raises AuthoringError: while a learner is taking the module's quiz.
 
     Returns the stored names of the lessons' attachment files, for the caller
     to remove after commit.
     """
+    if module.quiz is not None:
+        _refuse_while_quiz_open(module.quiz)
     course = module.course
     files = [a.stored_name for lesson in module.lessons for a in lesson.attachments]
     course.modules.remove(module)
@@ -471,10 +475,24 @@ def save_quiz(actor: User, module: Module, title: str, pass_mark: Optional[Decim
     return module.quiz
 
 
+def _refuse_while_quiz_open(quiz) -> None:
+    """:raises AuthoringError: while a learner is taking ``quiz`` (their answers would be deleted)."""
+    from app.assessment.services import quiz_has_open_attempt  # assessment imports learning; import late
+
+    if quiz_has_open_attempt(quiz):
+        raise AuthoringError(_("Kuis “%(title)s” sedang dikerjakan peserta, sehingga tidak dapat dihapus "
+                               "sekarang; jawaban mereka akan hilang. Coba lagi setelah percobaan mereka selesai.",
+                               title=quiz.title))
+
+
 def delete_quiz(actor: User, module: Module) -> None:
-    """Delete the module's quiz; attempts on it are deleted by the database cascade."""
+    """Delete the module's quiz; submitted attempts on it are deleted by the database cascade.
+
+    :raises AuthoringError: while a learner is taking it (an in-progress attempt).
+    """
     if module.quiz is None:
         return
+    _refuse_while_quiz_open(module.quiz)
     module.quiz = None
     db.session.flush()
     _touch(module.course)
