@@ -219,3 +219,19 @@ def test_importer_refuses_with_file_and_line(tmp_path, old, new, needle, message
     assert len(problems) == 1, "\n".join(map(str, problems))
     assert problems[0].file.endswith("dasar-spbe/course.yaml")
     assert problems[0].line == _line(path, needle) and message in problems[0].message, str(problems[0])
+
+
+def test_question_form_posted_without_fields_is_a_400_not_a_500(app, client, make_course, make_user, login):
+    """Found by the form fuzzer: an absent points field kept its Decimal default and crashed pre_validate."""
+    from app.catalog.models import CourseTrainer
+
+    course = make_course()
+    module = course.modules[0]
+    trainer = make_user("trainer")
+    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    login(trainer)
+    question = module.quiz.questions[0]
+    for url in (f"/pengajar/susun/{course.id}/modul/{module.id}/kuis/pertanyaan/baru",
+                f"/pengajar/susun/{course.id}/pertanyaan/{question.id}"):
+        assert client.post(url, data={}).status_code == 400, url

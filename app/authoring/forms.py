@@ -68,7 +68,8 @@ class IdDecimalField(StringField):
         self.number = None
 
     def pre_validate(self, form):
-        text = (self.data or "").strip().replace(" ", "")
+        # A field absent from the POST keeps its default, which may be a Decimal.
+        text = ("" if self.data is None else str(self.data)).strip().replace(" ", "")
         if not text:
             self.number = None
             return
