@@ -13,6 +13,7 @@ from flask import Flask
 from flask_babel import lazy_gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
 from app.common.db import MAX_ID
@@ -32,13 +33,49 @@ class ConfigurationError(RuntimeError):
     """The environment is missing a setting the application cannot run without."""
 
 
+#: Requests that should only read (RFC 9110 §9.2.1); on SQLite they start a deferred transaction.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_LOCK_FLAG = "_lentera_sqlite_write_lock"
+
+
+class Lentera(Flask):
+    """Flask, plus one retry of a safe request that lost SQLite's write lock (see :func:`_sqlite_begin`)."""
+
+    def dispatch_request(self):
+        try:
+            return super().dispatch_request()
+        except OperationalError as error:
+            if not _retry_with_write_lock(error):
+                raise
+            return super().dispatch_request()
+
+
+def _retry_with_write_lock(error: OperationalError) -> bool:
+    """Prepare to run this request's view again under ``BEGIN IMMEDIATE``; False when it must not.
+
+    Only a safe request on SQLite, only once, and only for SQLITE_BUSY: a GET that writes
+    (a quiz page submitting a timed-out attempt, an export's audit record) after another
+    request committed since its read began cannot upgrade its read snapshot, and SQLite
+    answers SQLITE_BUSY_SNAPSHOT at once. Its reads are simply taken again.
+    """
+    from flask import g, has_request_context, request
+
+    name = getattr(getattr(error, "orig", None), "sqlite_errorname", "") or ""
+    if not (name.startswith("SQLITE_BUSY") and has_request_context() and request.method in SAFE_METHODS
+            and not g.get(_WRITE_LOCK_FLAG)):
+        return False
+    db.session.rollback()
+    g.setdefault(_WRITE_LOCK_FLAG, True)
+    return True
+
+
 def create_app(config_name=None, **overrides) -> Flask:
     """Application factory.
 
     ``overrides`` are applied after the config class (used by tests).
     Raises :class:`ConfigurationError` in production without ``SECRET_KEY``.
     """
-    app = Flask(__name__, instance_relative_config=False,
+    app = Lentera(__name__, instance_relative_config=False,
                 instance_path=os.environ.get("LENTERA_INSTANCE_DIR") or str(Path(__file__).resolve().parent.parent / "instance"))
     if config_name is None or isinstance(config_name, str):
         config_name = CONFIGS[config_name or os.environ.get("LENTERA_ENV", "development")]
@@ -135,7 +172,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
     pysqlite's own transaction handling is turned off (isolation_level None),
     as the SQLAlchemy docs recommend, so that SAVEPOINTs work and
-    :func:`_sqlite_begin_immediate` can take the write lock up front.
+    :func:`_sqlite_begin` can take the write lock up front.
     """
     module = type(dbapi_connection).__module__
     if module.startswith("sqlite3"):
@@ -148,14 +185,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """SQLite: every transaction takes the write lock at BEGIN.
+def _sqlite_begin(conn):
+    """SQLite: a transaction that may write takes the write lock at BEGIN; a safe request's does not.
 
     A deferred transaction that reads, then writes after another writer
     committed, fails at once with SQLITE_BUSY (no wait); BEGIN IMMEDIATE makes
     concurrent writers queue on the busy timeout instead, so concurrent
     requests (two completions of one course, say) serialise rather than fail.
+    Requests with a safe method (GET, HEAD) begin deferred, so pages read side by
+    side in WAL mode instead of queueing on the write lock (issue #8); the few that
+    write and lose the race are run again under BEGIN IMMEDIATE (:class:`Lentera`).
+    Outside a request (CLI, background jobs) every transaction is IMMEDIATE.
     PostgreSQL relies on its own row locks and constraints.
     """
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name != "sqlite":
+        return
+    from flask import g, has_request_context, request
+
+    if has_request_context() and request.method in SAFE_METHODS and not g.get(_WRITE_LOCK_FLAG):
+        conn.exec_driver_sql("BEGIN")
+    else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -80,3 +80,19 @@ def test_jp_summary_compares_the_pns_target_exactly(app, make_user, make_course)
     public = make_user()
     assert services.jp_summary(public, 2026, "Asia/Makassar", targets).target is None
     assert services.local_year("Asia/Makassar", datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)) == 2027
+
+
+def test_marking_a_read_lesson_again_completes_a_course_an_edit_made_complete(app, make_user, make_course):
+    # Marking again records nothing, so it takes no row lock while the course is incomplete
+    # (issue #8); it must still complete a course that a trainer's edit has made complete.
+    course = make_course(modules=1, lessons_per_module=2, questions_per_quiz=0)
+    first, second = course.modules[0].lessons
+    enrolment = services.enrol(make_user(), course)
+    db.session.flush()
+    assert services.mark_lesson_complete(enrolment, first) is True
+    assert services.mark_lesson_complete(enrolment, first) is False
+    assert enrolment.completed_at is None
+    second.is_required = False
+    db.session.flush()
+    assert services.mark_lesson_complete(enrolment, first) is False
+    assert enrolment.completed_at is not None

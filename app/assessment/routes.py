@@ -24,12 +24,13 @@ ACTION_SAVE = "simpan"
 ACTION_SUBMIT = "kirim"
 
 
-def _quiz_for(slug: str, quiz_id: int):
-    found = catalog.visible_course(slug, current_user)
+def _quiz_for(slug: str, quiz_id: int, *, bank: bool = True):
+    # Quiz pages show the course's title, not its outline: the course row alone (issue #8).
+    found = catalog.visible_course(slug, current_user, outline=False)
     if found is None:
         abort(404)
     course, enrolment = found
-    quiz = services.load_quiz(quiz_id)
+    quiz = services.load_quiz(quiz_id, bank=bank)
     if quiz is None or quiz.module.course_id != course.id:
         abort(404)
     return course, enrolment, quiz
@@ -43,7 +44,8 @@ def _not_enrolled(course):
 @bp.route("/kursus/<slug>/kuis/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def quiz(slug: str, quiz_id: int):
-    course, enrolment, quiz = _quiz_for(slug, quiz_id)
+    # Only a POST (start and submit at once) draws from the bank; the pages read the attempt's layout.
+    course, enrolment, quiz = _quiz_for(slug, quiz_id, bank=request.method == "POST")
     if enrolment is None or enrolment.status != ENROLMENT_ACTIVE:
         return _not_enrolled(course)
     now = utcnow()
@@ -57,7 +59,7 @@ def quiz(slug: str, quiz_id: int):
     attempt = status.in_progress
     if attempt is None:
         return render_template("assessment/quiz.html", course=course, module=quiz.module, quiz=quiz,
-                               status=status)
+                               status=status, bank_size=services.bank_size(quiz))
     return render_template("assessment/attempt.html", course=course, module=quiz.module, quiz=quiz,
                            attempt=attempt, questions=services.attempt_view(attempt),
                            seconds_left=services.seconds_left(attempt, now), status=status)
@@ -96,14 +98,14 @@ def start(slug: str, quiz_id: int):
     except (services.AnswerError, services.AttemptConflict) as error:
         db.session.rollback()
         raise user_error(409, str(error)) from None
-    db.session.commit()
+    commit_keeping_loaded()  # the redirect needs the course's slug: no reload after the commit
     return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=quiz.id))
 
 
 @bp.route("/kuis/percobaan/<int:attempt_id>", methods=["POST"])
 @login_required
 def answer(attempt_id: int):
-    attempt = services.load_attempt(attempt_id)
+    attempt = services.load_attempt(attempt_id, answers=False)
     if attempt is None or attempt.enrolment.user_id != current_user.id:
         abort(404)
     result_url = url_for("assessment.result", attempt_id=attempt.id)
@@ -131,7 +133,7 @@ def answer(attempt_id: int):
             return redirect(quiz_url)
         return redirect(result_url)
     services.submit_attempt(attempt, responses, now)
-    db.session.commit()
+    commit_keeping_loaded()  # the flash message's language is the user's: no reload after the commit
     flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")
     return redirect(result_url)
 
@@ -150,7 +152,8 @@ def result(attempt_id: int):
             return redirect(url_for("assessment.quiz", slug=course.slug, quiz_id=attempt.quiz_id))
         abort(404)
     status = services.quiz_status(enrolment, attempt.quiz)
-    db.session.commit()
+    # Keep the loaded rows: a plain commit would expire them and the page would reload each.
+    commit_keeping_loaded()
     show = services.answers_visible(attempt.quiz, status.grade.passed, staff=not is_owner)
     certificate = learning.certificate_for(enrolment) if enrolment.completed_at else None
     return render_template(

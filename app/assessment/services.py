@@ -34,9 +34,10 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assessment import question_types as types
 from app.assessment.grading import AttemptResult, QuizGrade, quiz_grade, truncate_percent
@@ -163,6 +164,11 @@ def _canonical(definition: dict) -> str:
     return json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _digest_of(question: Question) -> tuple[str, str]:
+    text = _canonical(question_definition(question))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), text
+
+
 def current_version(question: Question) -> QuestionVersion:
     """The :class:`QuestionVersion` matching the question's current content, created when it changed.
 
@@ -170,23 +176,49 @@ def current_version(question: Question) -> QuestionVersion:
     (matched by the SHA-256 of the canonical definition). Concurrent creation
     is settled by the unique (question_id, digest) constraint.
     """
-    if question.id is None:
+    return current_versions([question])[question.id]
+
+
+def current_versions(questions: Sequence[Question]) -> dict[int, QuestionVersion]:
+    """:func:`current_version` of each question, ``{question id: version}``, in one query when none changed.
+
+    Starting an attempt needs the version of every drawn question; one lookup per
+    question made the start of a 20-question quiz cost 20 queries (issue #8).
+    """
+    if any(question.id is None for question in questions):
         db.session.flush()
-    text = _canonical(question_definition(question))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    where = (QuestionVersion.question_id == question.id, QuestionVersion.digest == digest)
-    found = db.session.scalar(select(QuestionVersion).where(*where))
-    if found is not None:
-        return found
-    number = (db.session.scalar(select(func.max(QuestionVersion.number))
-                                .where(QuestionVersion.question_id == question.id)) or 0) + 1
+    wanted = {question.id: _digest_of(question) for question in questions}
+    if not wanted:
+        return {}
+    found = {(v.question_id, v.digest): v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.question_id.in_(list(wanted)),
+                                      QuestionVersion.digest.in_({digest for digest, _text in wanted.values()})))}
+    missing = {qid: wanted[qid] for qid in wanted if (qid, wanted[qid][0]) not in found}
+    if missing:
+        found.update(_new_versions(missing))
+    return {qid: found[(qid, digest)] for qid, (digest, _text) in wanted.items()}
+
+
+def _new_versions(missing: dict[int, tuple[str, str]]) -> dict[tuple[int, str], QuestionVersion]:
+    """Create the versions ``{question id: (digest, definition text)}`` numbered after each question's last.
+
+    All in one savepoint: when a concurrent request created any of them first (unique
+    question_id + digest), this one rolls back to the savepoint and reads what is there.
+    """
+    last = dict(db.session.execute(
+        select(QuestionVersion.question_id, func.max(QuestionVersion.number))
+        .where(QuestionVersion.question_id.in_(list(missing))).group_by(QuestionVersion.question_id)).all())
     try:
         with db.session.begin_nested():
-            version = QuestionVersion(question_id=question.id, number=number, digest=digest, definition=text)
-            db.session.add(version)
-        return version
+            # One multi-row INSERT, then one SELECT for the ids (SQLite returns ids one INSERT at a time).
+            db.session.execute(insert(QuestionVersion), [
+                {"question_id": qid, "number": (last.get(qid) or 0) + 1, "digest": digest, "definition": text,
+                 "created_at": utcnow()} for qid, (digest, text) in missing.items()])
     except IntegrityError:
-        return db.session.scalars(select(QuestionVersion).where(*where)).one()
+        pass  # created meanwhile by a concurrent request: read below
+    return {(v.question_id, v.digest): v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.question_id.in_(list(missing)),
+                                      QuestionVersion.digest.in_({d for d, _t in missing.values()})))}
 
 
 def _definition(version: QuestionVersion) -> dict:
@@ -195,12 +227,21 @@ def _definition(version: QuestionVersion) -> dict:
 
 # --- Attempts --------------------------------------------------------------------------------------
 
-def load_quiz(quiz_id: int) -> Quiz | None:
-    """The quiz with its question bank and choices loaded (three queries)."""
-    return db.session.scalar(
-        select(Quiz).where(Quiz.id == quiz_id)
-        .options(selectinload(Quiz.questions).selectinload(Question.choices))
-    )
+def load_quiz(quiz_id: int, *, bank: bool = True) -> Quiz | None:
+    """The quiz with its module, and (``bank=True``) its question bank and choices: one query, or three.
+
+    Pages that only show the quiz or an attempt already drawn do not need the bank
+    (:func:`bank_size` counts it); starting an attempt does.
+    """
+    query = select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.module))
+    if bank:
+        query = query.options(selectinload(Quiz.questions).selectinload(Question.choices))
+    return db.session.scalar(query)
+
+
+def bank_size(quiz: Quiz) -> int:
+    """How many questions the quiz's bank holds (one COUNT query)."""
+    return db.session.scalar(select(func.count()).select_from(Question).where(Question.quiz_id == quiz.id)) or 0
 
 
 def _attempts(enrolment: Enrolment, quiz: Quiz) -> list[QuizAttempt]:
@@ -293,17 +334,22 @@ def start_attempt(enrolment: Enrolment, quiz: Quiz, now: datetime | None = None,
         raise AnswerError(_("Kuis ini belum memiliki pertanyaan."))
     rng = rng or random.SystemRandom()
     layout, max_score = [], Decimal(0)
-    for question in _draw(quiz, rng):
-        version = current_version(question)
+    drawn = _draw(quiz, rng)
+    versions = current_versions(drawn)
+    for question in drawn:
+        version = versions[question.id]
         definition = _definition(version)
         entry = {"q": question.id, "v": version.id}
         entry.update(types.get_type(definition["type"]).make_layout(definition, rng, quiz.shuffle))
         layout.append(entry)
         max_score += Decimal(definition["points"])
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    # quiz_status loaded every attempt of this enrolment at this quiz (none is in progress here).
+    number = max((a.number for a in status.submitted), default=0) + 1
     for _try in range(2):  # a second try after losing the race for the attempt number
-        number = (db.session.scalar(select(func.max(QuizAttempt.number)).where(
-            QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.id)) or 0) + 1
+        if _try:
+            number = (db.session.scalar(select(func.max(QuizAttempt.number)).where(
+                QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.id)) or 0) + 1
         try:
             with db.session.begin_nested():
                 attempt = QuizAttempt(enrolment_id=enrolment.id, quiz_id=quiz.id, number=number,
@@ -329,7 +375,18 @@ def _versions(layout: list[dict]) -> dict[int, QuestionVersion]:
     """The layout's versions by id; a question deleted since the attempt began (its versions cascade,
     e.g. removed by a course re-import) is simply absent: callers treat it as removed, not graded."""
     ids = [entry["v"] for entry in layout]
-    return {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+    # Versions never change once written: those this request already loaded (parsing the form,
+    # then grading it) are taken from the session instead of being selected again.
+    loaded = {}
+    for version_id in ids:
+        version = db.session.identity_map.get(db.session.identity_key(QuestionVersion, version_id))
+        if version is not None:
+            loaded[version_id] = version
+    missing = [version_id for version_id in ids if version_id not in loaded]
+    if missing:
+        loaded.update((v.id, v) for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_(missing))))
+    return loaded
 
 
 def quiz_has_open_attempt(quiz) -> bool:
@@ -448,7 +505,7 @@ def _grade_layout(layout: list[dict], responses: dict[str, object], pass_mark: D
         points = Decimal(definition["points"])
         awarded = types.grade(definition, response)
         grades.append(QuestionGrade(points, awarded))
-        answers.append(AttemptAnswer(
+        answers.append(dict(
             question_id=entry["q"], question_version_id=version.id,
             selected=",".join(str(i) for i in response) if isinstance(response, list) and
             types.get_type(definition["type"]).has_choices else "",
@@ -467,12 +524,20 @@ def _finish(attempt: QuizAttempt, responses: dict[str, object], submitted_at: da
         .values(state=STATE_SUBMITTED, submitted_at=submitted_at)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(attempt)
     if claimed != 1:
+        db.session.refresh(attempt)  # another request submitted it: show what that one stored
         return False
+    # The row now holds exactly these two values; a full refresh would also re-run the
+    # attempt's eager loads (seven queries on the submit path).
+    set_committed_value(attempt, "state", STATE_SUBMITTED)
+    set_committed_value(attempt, "submitted_at", submitted_at)
     layout = layout_of(attempt)
     answers, result = _grade_layout(layout, responses, attempt.quiz.effective_pass_mark)
-    attempt.answers = answers
+    # One multi-row INSERT on either engine (ORM objects would need their ids back, which SQLite
+    # can only return one INSERT at a time); the collection reloads from the rows if read.
+    if answers:
+        db.session.execute(insert(AttemptAnswer), [dict(row, attempt_id=attempt.id) for row in answers])
+    db.session.expire(attempt, ["answers"])
     attempt.saved_answers = json.dumps(responses, ensure_ascii=False)
     attempt.score, attempt.max_score = result.score, result.max_score
     attempt.percent, attempt.passed = result.percent, result.passed
@@ -504,17 +569,21 @@ class AnswerReview:
     removed: bool = False
 
 
-def load_attempt(attempt_id: int) -> QuizAttempt | None:
-    """The attempt with its answers, their versions, quiz and enrolment loaded."""
-    return db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id)
-        .options(
-            selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question_version),
-            selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question).selectinload(Question.choices),
-            selectinload(QuizAttempt.quiz),
-            selectinload(QuizAttempt.enrolment).selectinload(Enrolment.course),
-        )
+def load_attempt(attempt_id: int, *, answers: bool = True) -> QuizAttempt | None:
+    """The attempt with its quiz (and module) and enrolment (and course), and with ``answers``
+    its answers and the versions they answered; ``None`` if unknown.
+
+    The four many-to-one rows come in the attempt's own query (joined). Submitting
+    needs no answers (it writes them); an answer's question and choices load only
+    for attempts from before question versions (see :func:`attempt_review`).
+    """
+    query = select(QuizAttempt).where(QuizAttempt.id == attempt_id).options(
+        joinedload(QuizAttempt.quiz).joinedload(Quiz.module),
+        joinedload(QuizAttempt.enrolment).joinedload(Enrolment.course),
     )
+    if answers:
+        query = query.options(selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question_version))
+    return db.session.scalar(query)
 
 
 def answers_visible(quiz: Quiz, quiz_passed: bool, staff: bool) -> bool:
@@ -608,7 +677,7 @@ def regrade_quiz(quiz: Quiz, actor, now: datetime | None = None) -> RegradeSumma
     now = now or utcnow()
     summary = RegradeSummary()
     questions = {q.id: q for q in quiz.questions}
-    current = {qid: current_version(q) for qid, q in questions.items()}
+    current = current_versions(list(questions.values()))
     attempts = list(db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == STATE_SUBMITTED)
         .options(selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question_version))

@@ -28,9 +28,16 @@ def _with_outline(query):
     )
 
 
-def load_course(slug: str) -> Course | None:
-    """The course with this slug, its modules, lessons (without bodies) and quizzes loaded; ``None`` if unknown."""
-    return db.session.execute(_with_outline(select(Course).where(Course.slug == slug))).unique().scalar_one_or_none()
+def load_course(slug: str, *, outline: bool = True) -> Course | None:
+    """The course with this slug, its modules, lessons (without bodies) and quizzes loaded; ``None`` if unknown.
+
+    ``outline=False`` loads the course row alone, for pages that show one quiz of it
+    (the outline loads on first access if they need it after all).
+    """
+    query = select(Course).where(Course.slug == slug)
+    if outline:
+        return db.session.execute(_with_outline(query)).unique().scalar_one_or_none()
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def can_view(course: Course, user, enrolment: Enrolment | None) -> bool:
@@ -43,13 +50,13 @@ def can_view(course: Course, user, enrolment: Enrolment | None) -> bool:
     return course.is_published or learning.is_staff(user) or enrolment is not None
 
 
-def visible_course(slug: str, user) -> tuple[Course, Enrolment | None] | None:
-    """The course ``user`` may open (outline loaded) and the user's enrolment in it.
+def visible_course(slug: str, user, *, outline: bool = True) -> tuple[Course, Enrolment | None] | None:
+    """The course ``user`` may open (outline loaded unless ``outline=False``) and the user's enrolment in it.
 
     ``None`` when the slug is unknown or the course is hidden from ``user``
     (see :func:`can_view`); routes answer 404 then. ``user`` may be anonymous.
     """
-    course = load_course(slug)
+    course = load_course(slug, outline=outline)
     if course is None:
         return None
     enrolment = learning.get_enrolment(user, course) if getattr(user, "is_authenticated", False) else None

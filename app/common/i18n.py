@@ -80,12 +80,43 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in catalogue_dirs()) or str(APP_DIR / "translations")
     babel.init_app(app, locale_selector=select_locale)
+    # Templates call _() a few dozen times per page; Flask-Babel resolves the locale and its
+    # catalogue afresh on each call (about 7 µs). The same lookups, remembered per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
 
     @app.context_processor
     def inject_languages():
         from flask_babel import get_locale
 
         return {"languages": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
+
+
+def _request_translations():
+    """This request's catalogue, as ``flask_babel.get_translations()`` gives it, looked up once per locale.
+
+    Kept next to Flask-Babel's own per-request state (``g._flask_babel``) and keyed by
+    the locale object there, so ``flask_babel.force_locale`` (mail in the account's
+    language) still switches catalogues.
+    """
+    from flask import g
+    from flask_babel import get_locale, get_translations
+
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    remembered = getattr(state, "lentera_translations", None) if state is not None else None
+    if remembered is not None and locale is not None and remembered[0] is locale:
+        return remembered[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")  # created by get_translations() when it was missing
+    if state is not None:
+        state.lentera_translations = (get_locale(), translations)
+    return translations
 
 
 def N_(text: str) -> str:

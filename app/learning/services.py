@@ -17,6 +17,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.assessment.grading import QuizFacts, grades_for_enrolments, quiz_facts
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
@@ -203,11 +204,11 @@ def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
             created = True
         except IntegrityError:
             created = False
-    evaluate_completion(enrolment)
+    evaluate_completion(enrolment, wrote=created)
     return created
 
 
-def evaluate_completion(enrolment: Enrolment):
+def evaluate_completion(enrolment: Enrolment, *, wrote: bool = True):
     """Mark the enrolment complete when the rule is met and issue its certificate.
 
     Returns the :class:`~app.certificates.models.Certificate` when the course
@@ -215,8 +216,16 @@ def evaluate_completion(enrolment: Enrolment):
     the certificate could not be made yet: see ``CertificateIssueError``). Completion is kept once
     reached: a later course edit never takes it back. A pending or rejected
     enrolment never completes.
+
+    ``wrote=False`` says the caller recorded no progress in this transaction (a lesson
+    marked again): then the row lock is taken only if the course turns out complete.
     """
     if enrolment.status != ENROLMENT_ACTIVE:
+        return None
+    if not wrote and enrolment.completed_at is None and not course_progress(enrolment).complete:
+        # Nothing written here, so no concurrent last step can be missed by this request: the
+        # request that wrote it evaluates under the lock. Marking a read lesson again, the most
+        # common click, no longer queues on the enrolment row (issue #8).
         return None
     # Lock the enrolment row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)
     # after this request's own progress write: a concurrent request that recorded the last
@@ -229,7 +238,11 @@ def evaluate_completion(enrolment: Enrolment):
         # Completion is never taken back, so an enrolment already complete needs no lock: nothing
         # it guards can change (a second certificate is stopped by the certificates' unique index,
         # see issue_certificate). Marking a read lesson again no longer queues on this row (issue #8).
-        db.session.refresh(enrolment, with_for_update={"key_share": True})
+        # The locking read fetches just the column it guards: refresh() would re-run the eager
+        # loads the enrolment came with (an outer join PostgreSQL refuses to lock).
+        locked = db.session.execute(select(Enrolment.completed_at).where(Enrolment.id == enrolment.id)
+                                    .with_for_update(key_share=True)).one()
+        set_committed_value(enrolment, "completed_at", locked.completed_at)
     if enrolment.completed_at is None:
         if not course_progress(enrolment).complete:
             return None
