@@ -109,3 +109,35 @@ def test_regrade_route_reports_certified_learners_and_keeps_certificates(client,
     assert "TIDAK dicabut" in body and "Dewi" in body
     assert client.get(f"/pengajar/kursus/{course.id}/kuis/999999/nilai-ulang").status_code == 405
     assert client.post(f"/pengajar/kursus/{course.id}/kuis/999999/nilai-ulang").status_code == 404
+
+
+def test_report_pages_learners_but_class_figures_cover_everyone(make_course, make_user):
+    # 2,000 learners made a 1.3 MB page (issue #8): the page shows one page of learners; the
+    # averages and the learner count still cover the whole class.
+    course, (pre, mid, post), (ani, budi, cici) = _course_with_learners(make_course, make_user)
+    first = reports.course_report(course, page=1, per_page=2)
+    second = reports.course_report(course, page=2, per_page=2)
+    assert [row.enrolment.user.full_name for row in first.rows] == ["=Budi", "Ani"]
+    assert [row.enrolment.user.full_name for row in second.rows] == ["Cici"]
+    for report in (first, second):
+        assert report.learner_count == 3 and report.pagination.pages == 2
+        assert report.average_gain == Decimal(50) and report.gain_count == 2
+        assert report.average_grade(pre) == Decimal(50)
+    assert reports.course_report(course, page=3, per_page=2).rows == []
+
+
+def test_report_page_in_the_browser_has_a_pager(app, client, make_course, make_user, login):
+    course, _quizzes, _learners = _course_with_learners(make_course, make_user)
+    for n in range(reports.REPORT_LEARNERS_PER_PAGE):
+        learning.enrol(make_user(full_name=f"Peserta {n:02d}"), course)
+    db.session.commit()
+    login(make_user("admin"))
+    page = client.get(f"/pengajar/kursus/{course.id}/penilaian").get_data(as_text=True)
+    assert "53 peserta" in page and "Halaman 1 dari 2" in page
+    assert page.count('<tr>\n        <th scope="row">') == reports.REPORT_LEARNERS_PER_PAGE
+    last = client.get(f"/pengajar/kursus/{course.id}/penilaian?page=2")
+    assert last.status_code == 200 and "Halaman 2 dari 2" in last.get_data(as_text=True)
+    assert client.get(f"/pengajar/kursus/{course.id}/penilaian?page=3").status_code == 404
+    rows = list(csv.reader(io.StringIO(client.get(f"/pengajar/kursus/{course.id}/penilaian.csv")
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 1 + 53  # the CSV keeps every learner

@@ -71,9 +71,26 @@ class QuestionStat:
         return truncate_percent(Fraction(self.correct * 100, self.answered)) if self.answered else None
 
 
+#: Learners per page of the trainer's assessment page (the CSV has them all).
+REPORT_LEARNERS_PER_PAGE = 50
+
+
+def _gain(grades: dict[int, QuizGrade], pretest: Quiz | None, posttest: Quiz | None) -> Fraction | None:
+    if pretest and posttest and pretest.id in grades and posttest.id in grades:
+        return grades[posttest.id].percent_exact - grades[pretest.id].percent_exact
+    return None
+
+
 @dataclass
 class CourseReport:
-    """Everything the trainer's assessment page and its CSV exports show."""
+    """Everything the trainer's assessment page and its CSV exports show.
+
+    ``rows`` are the learners shown (one page, or all for the CSV); the class
+    figures (averages, gain) always cover every learner, through
+    ``class_grades`` (one ``{quiz_id: QuizGrade}`` per enrolled learner).
+    ``pagination`` is set for a paged report (``pages``, ``has_next``, … as
+    Flask-SQLAlchemy's), ``learner_count`` counts every enrolled learner.
+    """
 
     course: Course
     quizzes: list[Quiz]
@@ -81,47 +98,64 @@ class CourseReport:
     pretest: Quiz | None
     posttest: Quiz | None
     questions: list[QuestionStat] = field(default_factory=list)
+    class_grades: list[dict[int, QuizGrade]] = field(default_factory=list)
+    learner_count: int = 0
+    pagination: object | None = None
 
     def _mean(self, values: list[Fraction]) -> Decimal | None:
         return signed_truncate(sum(values, Fraction(0)) / len(values)) if values else None
 
+    def _gains(self) -> list[Fraction]:
+        gains = (_gain(grades, self.pretest, self.posttest) for grades in self.class_grades)
+        return [gain for gain in gains if gain is not None]
+
     @property
     def average_gain(self) -> Decimal | None:
-        return self._mean([row.gain_exact for row in self.rows if row.gain_exact is not None])
+        return self._mean(self._gains())
 
     @property
     def gain_count(self) -> int:
-        return sum(1 for row in self.rows if row.gain_exact is not None)
+        return len(self._gains())
 
     def average_grade(self, quiz: Quiz) -> Decimal | None:
-        return self._mean([row.grades[quiz.id].percent_exact for row in self.rows
-                           if quiz.id in row.grades and row.grades[quiz.id].percent_exact is not None])
+        return self._mean([grades[quiz.id].percent_exact for grades in self.class_grades
+                           if quiz.id in grades and grades[quiz.id].percent_exact is not None])
 
 
-def course_report(course: Course) -> CourseReport:
-    """The assessment report of ``course`` for its trainers (a fixed number of queries)."""
+def course_report(course: Course, page: int | None = None,
+                  per_page: int = REPORT_LEARNERS_PER_PAGE) -> CourseReport:
+    """The assessment report of ``course`` for its trainers (a fixed number of queries).
+
+    ``page`` (1-based) limits ``rows`` to that page of learners by name, for the
+    page in the browser (2,000 learners made a 1.3 MB page, issue #8); ``None``
+    gives every learner (CSV). Class averages cover every learner either way.
+    """
     quizzes = list(db.session.scalars(
         select(Quiz).join(Module, Module.id == Quiz.module_id).where(Module.course_id == course.id)
         .options(selectinload(Quiz.questions))  # question_stats reads every bank: one query, not one per quiz
         .order_by(Module.position, Module.id)))
-    enrolments = list(db.session.scalars(
-        select(Enrolment).join(Enrolment.user).options(contains_eager(Enrolment.user))
-        .where(Enrolment.course_id == course.id).order_by(func.lower(User.full_name), Enrolment.id)))
+    learners = (select(Enrolment).join(Enrolment.user).options(contains_eager(Enrolment.user))
+                .where(Enrolment.course_id == course.id).order_by(func.lower(User.full_name), Enrolment.id))
+    pagination = None
+    if page is None:
+        enrolments = list(db.session.scalars(learners))
+        everyone = [e.id for e in enrolments]
+    else:
+        pagination = db.paginate(learners, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+        enrolments = list(pagination.items)
+        everyone = list(db.session.scalars(select(Enrolment.id).where(Enrolment.course_id == course.id)))
     progress = progress_for_enrolments(enrolments)
-    grades = grades_for_enrolments([e.id for e in enrolments], quiz_facts([course.id]))
+    grades = grades_for_enrolments(everyone, quiz_facts([course.id]))
     pretest = next((q for q in quizzes if q.kind == KIND_PRETEST), None)
     posttest = next((q for q in quizzes if q.kind == KIND_POSTTEST), None)
-    by_enrolment: dict[int, dict[int, QuizGrade]] = {}
+    by_enrolment: dict[int, dict[int, QuizGrade]] = {eid: {} for eid in everyone}
     for (eid, quiz_id), grade in grades.items():  # grouped once: linear, not learners x grades
-        by_enrolment.setdefault(eid, {})[quiz_id] = grade
-    rows = []
-    for enrolment in enrolments:
-        mine = by_enrolment.get(enrolment.id, {})
-        gain = None
-        if pretest and posttest and pretest.id in mine and posttest.id in mine:
-            gain = mine[posttest.id].percent_exact - mine[pretest.id].percent_exact
-        rows.append(LearnerRow(enrolment, progress[enrolment.id], mine, gain))
-    return CourseReport(course, quizzes, rows, pretest, posttest, question_stats(quizzes))
+        by_enrolment[eid][quiz_id] = grade
+    rows = [LearnerRow(e, progress[e.id], by_enrolment[e.id], _gain(by_enrolment[e.id], pretest, posttest))
+            for e in enrolments]
+    return CourseReport(course, quizzes, rows, pretest, posttest, question_stats(quizzes),
+                        class_grades=list(by_enrolment.values()), learner_count=len(everyone),
+                        pagination=pagination)
 
 
 def question_stats(quizzes: list[Quiz]) -> list[QuestionStat]:

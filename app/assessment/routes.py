@@ -12,7 +12,7 @@ from app.catalog import services as catalog
 from app.catalog.routes import certificate_links_enabled
 from app.common.access import login_required, roles_required
 from app.common.db import utcnow
-from app.common.web import user_error
+from app.common.web import page_number, user_error
 from app.common.db import commit_keeping_loaded
 from app.extensions import db
 from app.learning import services as learning
@@ -184,7 +184,11 @@ def _taught_course(course_id: int) -> Course:
 @roles_required("trainer", "admin")
 def course_report(course_id: int):
     course = _taught_course(course_id)
-    return render_template("assessment/report.html", course=course, report=reports.course_report(course))
+    page = page_number(request.args.get("page"))
+    report = reports.course_report(course, page=page)
+    if page > 1 and not report.rows:
+        abort(404)
+    return render_template("assessment/report.html", course=course, report=report)
 
 
 def _csv_response(chunks, name: str) -> Response:
