@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -643,3 +644,81 @@ def test_learner_dashboard_shows_a_revocation_with_its_reason(app, client, issue
     client.set_cookie("lentera_bahasa", "en")
     page = client.get("/saya").get_data(as_text=True)
     assert "Revoked" in page and "Data NIP keliru" in page
+
+
+# --------------------------------------------------------------------------
+# signatures from the development key and from an RSA key with a CA chain
+# --------------------------------------------------------------------------
+
+
+def _rsa_p12_with_chain(tmp_path) -> Path:
+    """A PKCS#12 file: RSA-2048 signing key issued by a separate CA (chain included)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(timezone.utc)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca = (x509.CertificateBuilder().subject_name(name("CA Uji")).issuer_name(name("CA Uji"))
+          .public_key(ca_key.public_key()).serial_number(1)
+          .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                       crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (x509.CertificateBuilder().subject_name(name("BPSDM Uji")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    p12 = tmp_path / "bpsdm-rsa.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"bpsdm", key, cert, [ca],
+                                                          BestAvailableEncryption(b"rahasia")))
+    return p12
+
+
+@pytest.mark.parametrize("kind", ["development", "rsa"])
+def test_signatures_verify_and_break_on_a_changed_byte(app, tmp_path, kind):
+    from app.certificates.layout import load_template
+    from app.certificates.pdf import render_certificate_pdf
+
+    if kind == "rsa":
+        app.config.update(LENTERA_SIGNING_P12=str(_rsa_p12_with_chain(tmp_path)),
+                          LENTERA_SIGNING_PASSPHRASE="rahasia")
+    key = signing.load_signing_key()
+    content = services.sample_content(development=key.development)
+    unsigned = render_certificate_pdf(content, load_template("default"))
+    signed = [signing.sign_pdf(unsigned, key, reason=f"Sertifikat nomor {n}", location="Samarinda")
+              for n in range(3)]
+    for n, data in enumerate(signed):
+        check = signing.check_signature(data, key)
+        assert check.genuine, (n, check.reason)
+        # bytes the signature covers: both /ByteRange parts (the /Contents hole
+        # holds the CMS itself, whose extra certificates no signature covers)
+        start1, length1, start2, length2 = map(int, re.search(
+            rb"/ByteRange \[\s*(\d+) (\d+) (\d+) (\d+)", data).groups())
+        for at in (start1 + length1 // 10, start1 + length1 // 2, start2 + length2 // 2):
+            bad = bytearray(data)
+            bad[at] ^= 0x01
+            assert not signing.check_signature(bytes(bad), key).genuine, (n, at)
+        if PDFSIG is not None:
+            path = tmp_path / f"ttd-{n}.pdf"
+            path.write_bytes(data)
+            out = subprocess.run([PDFSIG, str(path)], capture_output=True, text=True, timeout=60).stdout
+            assert "Signature Validation: Signature is Valid." in out, out
+            assert "ETSI.CAdES.detached" in out and "Total document signed" in out
+            bad = bytearray(data)
+            bad[len(bad) // 2] ^= 0x01
+            path.write_bytes(bytes(bad))
+            out = subprocess.run([PDFSIG, str(path)], capture_output=True, text=True, timeout=60).stdout
+            assert "Signature is Valid." not in out, out

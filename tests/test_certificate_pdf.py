@@ -404,3 +404,81 @@ def test_signature_statement_and_expiry_are_printed():
 def test_missing_glyph_in_template_text_names_the_field():
     with pytest.raises(CertificateFontError, match="nama OPD"):
         render_certificate_pdf(make_content(opd_name="Dinas \u4e2d"))
+
+
+# --------------------------------------------------------------------------
+# issue #8: faster measuring and QR drawing must not change the page
+# --------------------------------------------------------------------------
+
+
+def _reportlab_width(text: str, font: str, size: float) -> float:
+    """ReportLab's pure-Python ``stringWidth`` of a TTF font (``rl_accel._py_instanceStringWidthTTF``),
+    which laid out every certificate so far; the C accelerator may differ in the last bit."""
+    from reportlab.pdfbase import pdfmetrics
+
+    face = pdfmetrics.getFont(font).face
+    return 0.001 * size * sum(face.charWidths.get(ord(ch), face.defaultWidth) for ch in text)
+
+
+def _reference_wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """The balanced wrap as first written: every trial line measured whole."""
+
+    def fits(line, w):
+        return _reportlab_width(line, font, size) <= w
+
+    def greedy(w):
+        lines, current = [], ""
+        for word in text.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if fits(candidate, w):
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            if fits(word, w):
+                current = word
+            else:
+                piece = ""
+                for ch in word:
+                    if piece and not fits(piece + ch, w):
+                        lines.append(piece)
+                        piece = ch
+                    else:
+                        piece += ch
+                current = piece
+        if current:
+            lines.append(current)
+        return lines
+
+    lines = greedy(width)
+    if len(lines) < 2:
+        return lines
+    low, high, best = width / len(lines), width, lines
+    for _ in range(18):
+        mid = (low + high) / 2
+        trial = greedy(mid)
+        if len(trial) <= len(lines):
+            best, high = trial, mid
+        else:
+            low = mid
+    return best
+
+
+def test_widths_and_wraps_equal_reportlab_measuring_whole_lines():
+    import random
+
+    from app.certificates import pdf
+    from app.certificates.layout import shipped_fonts
+
+    rnd = random.Random(8)
+    words = (LONG_NAME + " " + VERY_LONG_NAME + " Ñoño Ŝ ẞ Đặng Thị Ánh Tuyết ÅÄÖ — “kutip” ‘x’ 19,5 JP").split()
+    for file_name in shipped_fonts():
+        font = pdf._ensure_font(file_name)
+        for _ in range(150):
+            text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 25)))
+            if rnd.random() < 0.2:
+                text += " " + "W" * rnd.randint(20, 120)  # a word that must be broken
+            size = rnd.choice([6, 7.5, 9.5, 11, 12.5, 17, 24, 30])
+            assert pdf._width(text, font, size) == _reportlab_width(text, font, size)
+            width = rnd.uniform(60, 700)
+            assert pdf._wrap_balanced(text, font, size, width) == _reference_wrap(text, font, size, width)

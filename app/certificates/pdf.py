@@ -69,6 +69,9 @@ RED = Color(0.70, 0.10, 0.10)
 
 _fonts_lock = threading.Lock()
 _fonts: dict[str, TTFont] = {}
+#: font name -> ({character: advance width in 1/1000 em}, default width); immutable once built.
+_advances: dict[str, tuple[dict[str, float], float]] = {}
+_inexact: set[str] = set()
 # ReportLab keeps per-document state on shared TTFont objects; serialise
 # renders so concurrent threads never interleave on them (a render takes
 # tens of milliseconds).
@@ -180,6 +183,12 @@ def _ensure_font(file_name: str) -> str:
         if name not in _fonts:
             font = TTFont(name, str(FONT_DIR / file_name))
             pdfmetrics.registerFont(font)
+            face = font.face
+            # Advance widths keyed by character (not code point) for _units().
+            widths = {chr(cp): w for cp, w in face.charWidths.items()}
+            _advances[name] = (widths, face.defaultWidth)
+            if not all((w * 256).is_integer() for w in (face.defaultWidth, *widths.values())):
+                _inexact.add(name)  # units per em not a power of two: sums depend on grouping
             _fonts[name] = font
     return name
 
@@ -215,39 +224,86 @@ def _check_chars(text: str, font: str, field: str) -> None:
             raise CertificateFontError(ch, field)
 
 
+def _units(text: str, font: str) -> float:
+    """Advance width of ``text`` in 1/1000 em, as ReportLab sums it.
+
+    The shipped fonts have 2048 units per em, so every advance is a multiple
+    of 1/256 and these sums are exact in any order: ``0.001 * size * units``
+    equals ReportLab's pure-Python ``stringWidth`` to the last bit (no kerning
+    in either), the measure every certificate so far was laid out with. (The
+    C accelerator ``rl_accel`` may round the last bit differently; measuring
+    here keeps line breaks independent of whether it is installed.)
+    A font whose advances are not such multiples is listed in ``_inexact``
+    and lines are then measured whole, left to right, as ReportLab does.
+    """
+    table, default = _advances[font]
+    get = table.get
+    return sum([get(ch, default) for ch in text])
+
+
 def _width(text: str, font: str, size: float, spacing: float = 0.0) -> float:
-    return pdfmetrics.stringWidth(text, font, size) + spacing * max(0, len(text) - 1)
-def _break_word(word: str, font: str, size: float, width: float) -> list[str]:
-    """Split one over-long word into pieces no wider than ``width``."""
-    pieces: list[str] = []
-    current = ""
+    return 0.001 * size * _units(text, font) + spacing * max(0, len(text) - 1)
+
+
+def _break_word(word: str, font: str, size: float, width: float) -> list[tuple[str, float]]:
+    """Split one over-long word into pieces no wider than ``width``; (piece, units) pairs."""
+    table, default = _advances[font]
+    exact = font not in _inexact
+    scale = 0.001 * size
+    pieces: list[tuple[str, float]] = []
+    current, units = "", 0.0
     for ch in word:
-        if current and _width(current + ch, font, size) > width:
-            pieces.append(current)
-            current = ch
+        w = table.get(ch, default)
+        if current and scale * (units + w if exact else _units(current + ch, font)) > width:
+            pieces.append((current, units))
+            current, units = ch, w
         else:
-            current += ch
+            current = current + ch
+            units = units + w if exact else _units(current, font)
     if current:
-        pieces.append(current)
+        pieces.append((current, units))
     return pieces
 
 
-def _wrap_greedy(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap; words wider than ``width`` are broken by character."""
+class _Words:
+    """The words of one text with their widths, measured once for many wraps."""
+
+    def __init__(self, text: str, font: str):
+        self.font = font
+        self.words = text.split(" ")
+        self.units = [_units(word, font) for word in self.words]
+        self.space = _units(" ", font)
+
+
+def _wrap_greedy(words: _Words, size: float, width: float) -> list[str]:
+    """Greedy word wrap; words wider than ``width`` are broken by character.
+
+    Widths add up word by word (exact, see :func:`_units`), so each trial
+    costs one addition per word instead of re-measuring the growing line.
+    """
+    scale = 0.001 * size
+    space = words.space
     lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if _width(candidate, font, size) <= width:
-            current = candidate
+    current, current_units = "", 0.0
+    exact = words.font not in _inexact
+    for word, units in zip(words.words, words.units):
+        if not current:
+            candidate_units = units
+        elif exact:
+            candidate_units = current_units + space + units
+        else:
+            candidate_units = _units(f"{current} {word}", words.font)
+        if scale * candidate_units <= width:
+            current = f"{current} {word}" if current else word
+            current_units = candidate_units
             continue
         if current:
             lines.append(current)
-        if _width(word, font, size) <= width:
-            current = word
+        if scale * units <= width:
+            current, current_units = word, units
         else:
-            *full, current = _break_word(word, font, size, width)
-            lines.extend(full)
+            *full, (current, current_units) = _break_word(word, words.font, size, width)
+            lines.extend(piece for piece, _ in full)
     if current:
         lines.append(current)
     return lines
@@ -256,7 +312,8 @@ def _wrap_greedy(text: str, font: str, size: float, width: float) -> list[str]:
 def _wrap_balanced(text: str, font: str, size: float, width: float) -> list[str]:
     """Wrap into the fewest lines that fit ``width``, with lines as even as
     possible (looks right for centred text: no long line over a lone word)."""
-    lines = _wrap_greedy(text, font, size, width)
+    words = _Words(text, font)
+    lines = _wrap_greedy(words, size, width)
     if len(lines) < 2:
         return lines
     target = len(lines)
@@ -264,7 +321,7 @@ def _wrap_balanced(text: str, font: str, size: float, width: float) -> list[str]
     best = lines
     for _ in range(18):
         mid = (low + high) / 2
-        trial = _wrap_greedy(text, font, size, mid)
+        trial = _wrap_greedy(words, size, mid)
         if len(trial) <= target:
             best, high = trial, mid
         else:
@@ -292,8 +349,9 @@ def _fit_box(text: str, font: str, box: TextBox) -> tuple[float, list[str]]:
     """
     _, _, width, height = box.box
     spacing = box.letter_spacing
+    units, extra = _units(text, font), max(0, len(text) - 1)
     for size in _sizes(box.size, box.min_size):
-        if _width(text, font, size, spacing) <= width and size <= height + 1e-6:
+        if 0.001 * size * units + spacing * extra <= width and size <= height + 1e-6:
             return size, [text]
     if box.max_lines > 1:
         for size in _sizes(box.wrap_size, box.wrap_min_size):
