@@ -206,3 +206,50 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN")
     else:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# --- PostgreSQL: keep psycopg's prepared statements across read-only requests ---------------------
+
+#: Statements that only read. Anything else (INSERT, UPDATE, DELETE, WITH, SAVEPOINT, DDL, ...)
+#: marks the transaction as one that wrote.
+_READ_ONLY_PREFIXES = ("SELECT", "SHOW")
+_WROTE = "lentera_wrote"
+
+
+@event.listens_for(Engine, "begin")
+def _transaction_starts(conn):
+    # A transaction begun outside a request (CLI, background jobs, raw DBAPI COPY in seed-demo)
+    # counts as one that wrote: it always rolls back when asked.
+    from flask import has_request_context
+
+    conn.info[_WROTE] = not has_request_context()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    if not conn.info.get(_WROTE) and not statement.lstrip()[:6].upper().startswith(_READ_ONLY_PREFIXES):
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "rollback")
+def _postgres_end_reads_with_commit(conn):
+    """End a request's read-only PostgreSQL transaction with COMMIT instead of ROLLBACK.
+
+    psycopg forgets every prepared statement when a transaction is rolled back
+    (``Connection.rollback`` clears its cache), and a read-only page ends with a
+    rollback when Flask-SQLAlchemy closes its session: so no statement was ever
+    prepared and PostgreSQL parsed and planned every query of every page again
+    (issue #8). For a transaction that ran only SELECTs, COMMIT and ROLLBACK are
+    the same; the rollback that follows then finds no transaction and does nothing.
+    Only for a transaction begun while serving a request, only when nothing but
+    SELECT/SHOW ran in it through SQLAlchemy (any other statement, a SAVEPOINT
+    included, makes it a real rollback), and only when it is healthy (a failed one
+    still rolls back).
+    """
+    if conn.dialect.name != "postgresql" or conn.invalidated or conn.info.get(_WROTE, True):
+        return
+    from psycopg.pq import TransactionStatus
+
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
+        dbapi_connection.commit()
