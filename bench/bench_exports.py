@@ -1,6 +1,7 @@
 """Benchmark of the report exports: rows per second and peak memory at 10,000 and 200,000 rows.
 
-Usage: ``.venv/bin/python bench/bench_exports.py [--sizes 10000,200000] [--database-url URL] [--no-memory]``
+Usage: ``.venv/bin/python bench/bench_exports.py [--sizes 10000,200000] [--database-url URL] [--no-memory]
+[--repeat 3]``
 
 Builds a fresh database with the Alembic migrations (a temporary SQLite file
 unless ``--database-url`` names an empty PostgreSQL database), bulk-inserts
@@ -20,11 +21,14 @@ measures four writers of the same rows:
 
 Output is discarded (CSV) or written to a temporary file (XLSX). Speed is
 measured without tracing, as wall and process-CPU time (CPU is steadier on a
-shared machine; the ratio columns use it); peak memory in a second pass under ``tracemalloc``
+shared machine; the ratio columns use it), ``--repeat`` times per writer, the
+writers taking turns, and the median is shown (each run's CPU seconds are
+listed below the table of a size, so the noise can be judged); peak memory in one
+more pass under ``tracemalloc``
 (Python allocations during the export only, so the figures at 10,000 and
 200,000 rows show whether memory stays flat). The ratio columns compare each
 Lentera writer with its bare counterpart. Results are printed and written to
-``bench/results/<UTC timestamp>.txt`` (line by line, so an interrupted run keeps
+``bench/results/<UTC timestamp>-exports-<sqlite|postgresql>.txt`` (line by line, so an interrupted run keeps
 what it measured) with a description of the machine.
 Figures only; nothing is asserted.
 """
@@ -34,6 +38,7 @@ import argparse
 import csv
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -185,11 +190,28 @@ def measure(fn, actor, memory: bool) -> tuple[float, float, int, int | None]:
     return wall, cpu, size, peak
 
 
+def measure_all(actor, memory: bool, repeat: int) -> tuple[dict, dict]:
+    """Run every writer ``repeat`` times, taking turns (so a busy spell of the machine hits all of them), and
+    return ``({name: (median wall, median CPU, size, peak)}, {name: [CPU seconds of each run]})``; the memory
+    pass (if any) is done once, in the last round."""
+    runs: dict[str, list] = {name: [] for name, _ in WRITERS}
+    peaks: dict[str, int | None] = {}
+    for round_no in range(repeat):
+        for name, fn in WRITERS:
+            wall, cpu, size, peak = measure(fn, actor, memory and round_no == repeat - 1)
+            runs[name].append((wall, cpu, size))
+            peaks[name] = peak
+    results = {name: (statistics.median(r[0] for r in runs[name]), statistics.median(r[1] for r in runs[name]),
+                      runs[name][-1][2], peaks[name]) for name in runs}
+    return results, {name: [r[1] for r in runs[name]] for name in runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,200000", help="comma-separated row counts, ascending")
     parser.add_argument("--database-url", help="an EMPTY database (default: a temporary SQLite file)")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per writer and size (median shown)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
@@ -198,7 +220,9 @@ def main() -> None:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, LENTERA_DATA_DIR=folder)
     results_dir = Path(__file__).resolve().parent / "results"
     results_dir.mkdir(exist_ok=True)
-    target = results_dir / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.txt"
+    # The database kind is in the name: runs on SQLite and PostgreSQL started in the same second must not share a file.
+    kind = sqlalchemy.engine.make_url(url).get_backend_name()
+    target = results_dir / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-exports-{kind}.txt"
 
     def say(text: str = "") -> None:
         # Appended line by line, so an interrupted run still leaves the figures measured so far.
@@ -226,6 +250,7 @@ def main() -> None:
         say("query: completion report (all filters empty) for a BPSDM admin; one completed enrolment per ASN")
         say("memory: tracemalloc peak of Python allocations during the export" if not args.no_memory
             else "memory: not measured (--no-memory)")
+        say(f"speed: median of {max(1, args.repeat)} runs per writer (writers taking turns)")
         say()
         say(f"{'rows':>8}  {'writer':<13}{'wall s':>8}{'cpu s':>8}{'rows/s':>10}{'rows/cpu-s':>11}{'peak MiB':>10}"
             f"{'size KiB':>10}{'cpu x':>7}{'mem x':>7}")
@@ -235,9 +260,7 @@ def main() -> None:
             seed(seeded, size, course.id, opd_ids)
             seeded = size
             say(f"-- seeded {size:,} rows in {time.perf_counter() - started:.1f} s")
-            results = {}
-            for name, fn in WRITERS:
-                results[name] = measure(fn, admin, not args.no_memory)
+            results, cpu_runs = measure_all(admin, not args.no_memory, max(1, args.repeat))
             for name, _ in WRITERS:
                 wall, cpu, out, peak = results[name]
                 bare = results.get(name.replace("lentera", "bare"))
@@ -246,6 +269,8 @@ def main() -> None:
                 peak_text = f"{peak / 2**20:.1f}" if peak is not None else "-"
                 say(f"{size:>8,}  {name:<13}{wall:>8.2f}{cpu:>8.2f}{size / wall:>10,.0f}{size / cpu:>11,.0f}"
                     f"{peak_text:>10}{out / 1024:>10,.0f}{time_ratio:>7}{mem_ratio:>7}")
+            say("          cpu s of each run: " + "; ".join(
+                f"{name} {'/'.join(f'{c:.2f}' for c in runs)}" for name, runs in cpu_runs.items()))
         say()
         say("cpu x / mem x: Lentera writer divided by the bare writer of the same rows (same size).")
         say("rows/s uses wall time (includes waiting on a shared machine); rows/cpu-s uses process CPU time.")

@@ -361,3 +361,145 @@ def test_revoked_certificate_is_marked_in_the_completion_report(client, admin, m
     row = dict(zip(rows[0], rows[1]))
     assert (row["Nomor Sertifikat"], row["Status Sertifikat"]) == (certificate.number, "Dicabut")
     assert "Dicabut" in client.get("/admin/laporan/penyelesaian").get_data(as_text=True)
+
+
+def _tricky_report(make_user, make_course):
+    """Three completions with every kind of awkward value the CSV has to carry (issue #8 byte pin)."""
+    from datetime import date
+
+    from app.assessment.models import QuizAttempt
+    from app.learning.models import Cohort
+
+    opd = make_opd("=OPD", "@Dinas \"Uji\", Kaltim")
+    course = make_course(title='Kepemimpinan, "Digital"', jp=Decimal("12.5"))
+    big = make_course(title="\tKursus Besar", jp=Decimal("1234.25"))
+    whole = make_course(title="Kursus Utuh", jp=Decimal("20"))
+    cohort = Cohort(course_id=course.id, name="-Angkatan 1", starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30))
+    db.session.add(cohort)
+    db.session.commit()
+    first = make_user(full_name="=HYPERLINK(\"http://x\")", gelar_depan="Dr.", gelar_belakang="S.Kom., M.T.",
+                      nip="196608011988031001", opd_id=opd.id, jabatan="+Kepala Bidang", eselon="III.b",
+                      golongan="III/d", email="-satu@kaltimprov.go.id")
+    second = make_user(full_name="Ñoño Ünal Ďuriš 山田", gelar_depan="\rdr.", gelar_belakang="@M.Kes.",
+                       nip="12345", jabatan="Analis\r\nKebijakan", email="dua@example.go.id")
+    third = make_user(full_name=" Ayu Lestari ", gelar_depan=" ", gelar_belakang=None, nip=None,
+                      jabatan="-", eselon=None, golongan="IV/a", email="@tiga@example.go.id")
+    one = _complete(first, course, _utc(2026, 11, 29, 16, 30), number="0001/BPSDM-KT/XI/2026")
+    one.cohort_id = cohort.id
+    quiz = course.modules[0].quiz
+    db.session.add_all([
+        QuizAttempt(enrolment_id=one.id, quiz_id=quiz.id, number=1, score=Decimal(1), max_score=Decimal(2),
+                    percent=Decimal("87.5"), passed=True, state="submitted"),
+        QuizAttempt(enrolment_id=one.id, quiz_id=quiz.id, number=2, score=Decimal(2), max_score=Decimal(2),
+                    percent=Decimal(100), passed=True, state="in_progress"),   # not submitted: not counted
+    ])
+    two = _complete(second, big, _utc(2026, 11, 29, 15, 59))   # 23.59 WITA: still the 29th
+    db.session.add(QuizAttempt(enrolment_id=two.id, quiz_id=big.modules[0].quiz.id, number=1, score=Decimal(0),
+                               max_score=Decimal(2), percent=Decimal("0.25"), passed=False, state="submitted"))
+    _complete(third, whole, _utc(2026, 11, 30, 0, 0), number="=0003")
+    db.session.commit()
+
+
+TRICKY_CSV = (
+    "\ufeffNIP,Nama,Gelar Depan,Gelar Belakang,Nama Lengkap dengan Gelar,Email,OPD,Jabatan,Eselon,Golongan,"
+    "Kursus,JP,Tanggal Mulai,Tanggal Selesai,Nomor Sertifikat,Status Sertifikat,Angkatan,"
+    "Nilai Kuis Terbaik (%)\r\n"
+    "12345,Ñoño Ünal Ďuriš 山田,\"'\rdr.\",'@M.Kes.,\"dr. Ñoño Ünal Ďuriš 山田, @M.Kes.\",dua@example.go.id,,"
+    "\"Analis\r\nKebijakan\",,,'\tKursus Besar,\"1.234,25\",2026-11-01,2026-11-29,,,,\"0,25\"\r\n"
+    "\"=\"\"196608011988031001\"\"\",\"'=HYPERLINK(\"\"http://x\"\")\",Dr.,\"S.Kom., M.T.\","
+    "\"Dr. =HYPERLINK(\"\"http://x\"\"), S.Kom., M.T.\",'-satu@kaltimprov.go.id,\"'@Dinas \"\"Uji\"\", Kaltim\","
+    "'+Kepala Bidang,III.b,III/d,\"Kepemimpinan, \"\"Digital\"\"\",\"12,5\",2026-11-01,2026-11-30,"
+    "0001/BPSDM-KT/XI/2026,Berlaku,'-Angkatan 1,\"87,5\"\r\n"
+    ", Ayu Lestari , ,,Ayu Lestari,'@tiga@example.go.id,,'-,,IV/a,Kursus Utuh,20,2026-11-01,2026-11-30,"
+    "'=0003,Berlaku,,\r\n"
+)
+TRICKY_SEMICOLON_CSV = (
+    "\ufeffNIP;Nama;Gelar Depan;Gelar Belakang;Nama Lengkap dengan Gelar;Email;OPD;Jabatan;Eselon;Golongan;"
+    "Kursus;JP;Tanggal Mulai;Tanggal Selesai;Nomor Sertifikat;Status Sertifikat;Angkatan;"
+    "Nilai Kuis Terbaik (%)\r\n"
+    "12345;Ñoño Ünal Ďuriš 山田;\"'\rdr.\";'@M.Kes.;dr. Ñoño Ünal Ďuriš 山田, @M.Kes.;dua@example.go.id;;"
+    "\"Analis\r\nKebijakan\";;;'\tKursus Besar;1.234,25;2026-11-01;2026-11-29;;;;0,25\r\n"
+    "\"=\"\"196608011988031001\"\"\";\"'=HYPERLINK(\"\"http://x\"\")\";Dr.;S.Kom., M.T.;"
+    "\"Dr. =HYPERLINK(\"\"http://x\"\"), S.Kom., M.T.\";'-satu@kaltimprov.go.id;\"'@Dinas \"\"Uji\"\", Kaltim\";"
+    "'+Kepala Bidang;III.b;III/d;\"Kepemimpinan, \"\"Digital\"\"\";12,5;2026-11-01;2026-11-30;"
+    "0001/BPSDM-KT/XI/2026;Berlaku;'-Angkatan 1;87,5\r\n"
+    "; Ayu Lestari ; ;;Ayu Lestari;'@tiga@example.go.id;;'-;;IV/a;Kursus Utuh;20;2026-11-01;2026-11-30;"
+    "'=0003;Berlaku;;\r\n"
+)
+
+
+def test_completion_csv_bytes_are_pinned(client, admin, make_user, make_course):
+    """The exact bytes of the completion CSV with formula starts, gelar, NIP, decimals, CR/LF and non-ASCII
+    (issue #8: speed work on the export must not change a byte)."""
+    _tricky_report(make_user, make_course)
+    response = client.get(CSV_URL)
+    assert response.status_code == 200
+    assert response.get_data() == TRICKY_CSV.encode("utf-8")
+    semicolon = client.get(CSV_URL, query_string={"delimiter": "semicolon"}).get_data().decode("utf-8")
+    assert semicolon == TRICKY_SEMICOLON_CSV
+
+
+def test_completion_csv_records_handle_missing_values():
+    """A row with every optional value missing (NULL dates, JP and score included) gives empty cells."""
+    from app.reports.services import CompletionRow
+
+    row = CompletionRow(enrolment_id=1, nip=None, full_name="Budi", gelar_depan=None, gelar_belakang=None,
+                        email="b@example.go.id", opd_name=None, jabatan=None, eselon=None, golongan=None,
+                        course_title="K", jp=None, enrolled_at=None, completed_at=None, certificate_number=None,
+                        certificate_status=None, cohort_name=None, best_percent=None)
+    columns = exports.completion_columns("Asia/Makassar")
+    text = "".join(csv_export.stream_csv([c.header for c in columns], exports.csv_records(columns, [row]), ";"))
+    assert text.split("\r\n")[1:] == [";Budi;;;Budi;b@example.go.id;;;;;K;;;;;;;", ""]
+
+
+def test_completion_rows_are_built_from_the_query_by_position(app, make_user):
+    """CompletionRow is filled by position (issue #8): the query must select exactly its fields, in order."""
+    from app.reports import services
+
+    stmt = services.completions_query(services.CompletionFilter(), "Asia/Makassar", make_user("admin"))
+    assert tuple(stmt.selected_columns.keys()) == services.CompletionRow._fields
+
+
+def test_csv_records_match_the_per_cell_rule_across_batches():
+    """The batched, column-wise csv_records gives exactly csv_cell(kind, value) of every cell, across
+    batch boundaries, for every kind, with None, non-str values, formula starts and CR/LF."""
+    import random
+    from datetime import date, timedelta
+
+    from app.reports.services import CompletionRow
+
+    rng = random.Random(8)
+    texts = [None, "", " ", "Budi", "=1+1", "+62", "-", "@x", "\tx", "\rx", "\nx", "'=x", "Ñoño 山田", "a,b", 'q"q',
+             "196608011988031001", "１９６６０８０１１９８８０３１００１", "19660801198803100"]
+    decimals = [None, Decimal(0), Decimal("-0"), Decimal("19.5"), Decimal("19.50"), Decimal(20), Decimal("2E+1"),
+                Decimal("1234.25"), Decimal("-1.5"), Decimal("0.01"), Decimal("1000000")]
+    instants = [None, _utc(2026, 11, 29, 15, 59), _utc(2026, 11, 29, 16, 0), datetime(2026, 11, 29, 16, 0),
+                datetime(2026, 11, 29, 23, 0, tzinfo=timezone(timedelta(hours=-5)))]
+    choices = {"enrolment_id": [1], "full_name": texts[1:], "email": texts[1:], "course_title": texts[1:],
+               "jp": decimals, "best_percent": decimals, "enrolled_at": instants, "completed_at": instants,
+               "certificate_status": [None, "valid", "revoked", "superseded"]}
+    rows = [CompletionRow(**{f: rng.choice(choices.get(f, texts)) for f in CompletionRow._fields})
+            for n in range(exports.CSV_BATCH * 2 + 7)]
+    columns = exports.completion_columns("Asia/Makassar")
+    expected = [[exports.csv_cell(c.kind, c.value(r)) for c in columns] for r in rows]
+    assert [list(record) for record in exports.csv_records(columns, iter(rows))] == expected
+
+    other = [exports.Column("I", "int", lambda r: r[0]), exports.Column("D", "date", lambda r: r[1]),
+             exports.Column("T", "text", lambda r: r[0]), exports.Column("X", "other", lambda r: r[2]),
+             exports.Column("N", "nip", lambda r: r[2])]
+    values = [(n, rng.choice([None, date(2026, 1, n % 28 + 1)]), rng.choice(texts)) for n in range(-3, 600)]
+    assert [list(r) for r in exports.csv_records(other, values)] == [
+        [exports.csv_cell(c.kind, c.value(v)) for c in other] for v in values]
+    assert [list(r) for r in exports.csv_records([], [1, 2])] == [[], []]
+    assert list(exports.csv_records(columns, [])) == []
+
+
+def test_decimal_cells_follow_format_decimal_id():
+    from app.common.formatting import format_decimal_id
+
+    for value in (Decimal("19.5"), Decimal("19.50"), Decimal(20), Decimal("-0"), Decimal("1234.5"), 1234, 0):
+        assert exports.csv_cell("decimal", value) == format_decimal_id(value)
+    with pytest.raises(TypeError):     # bools and floats are refused, cached or not
+        exports.csv_cell("decimal", True)
+    with pytest.raises(TypeError):
+        exports.csv_cell("decimal", 19.5)

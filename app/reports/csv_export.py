@@ -26,12 +26,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import islice
 
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NIP = re.compile(r"[0-9]{18}")
 _FLUSH_EVERY = 200
 
@@ -39,7 +41,7 @@ _FLUSH_EVERY = 200
 def safe_cell(value) -> str:
     """``value`` as text, with a leading ``'`` when it starts with ``= + - @``, tab or CR (OWASP)."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
+    if text.startswith(FORMULA_START):
         return "'" + text
     return text
 
@@ -51,30 +53,27 @@ def nip_cell(value: str | None) -> str:
     return safe_cell(value)
 
 
-def stream_csv(header: Iterable[str], records: Iterable[list[str]], delimiter: str = ",") -> Iterator[str]:
-    """Yield CSV text in chunks: BOM and header first, then the records, a few hundred at a time.
+def stream_csv(header: Iterable[str], records: Iterable[Sequence[str]], delimiter: str = ",") -> Iterator[str]:
+    """Yield CSV text in chunks: BOM and header first, then the records, :data:`_FLUSH_EVERY` at a time.
 
-    ``records`` are lists of cells already made safe (:func:`safe_cell`,
+    ``records`` are sequences (lists, tuples) of cells already made safe (:func:`safe_cell`,
     :func:`nip_cell`); they are consumed lazily, so a generator is never
-    held in memory whole. Lines end with CRLF (RFC 4180).
+    held in memory whole (at most one chunk of text is). Lines end with CRLF (RFC 4180).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     yield BOM + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    pending = 0
-    for record in records:
-        writer.writerow(record)
-        pending += 1
-        if pending >= _FLUSH_EVERY:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue()
+    records = iter(records)
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        # writerows runs the loop in C; every record writes at least "\r\n", so empty text means no more records.
+        writer.writerows(islice(records, _FLUSH_EVERY))
+        text = buffer.getvalue()
+        if not text:
+            return
+        yield text
 
 
 def csv_filename(today: date, stem: str = "laporan-penyelesaian", ext: str = "csv") -> str:
