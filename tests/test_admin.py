@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.assessment.models import QuizAttempt
 from app.catalog.models import CourseTrainer
@@ -15,6 +13,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning import services as learning
 from tests.factories import make_opd
+from tests.statements import recorded_statements
 
 
 def add_certificate(enrolment, number):
@@ -49,21 +48,6 @@ def _urls(app, user_id, course_id):
             values = {"user_id": user_id, "course_id": course_id, "fmt": "csv"}
             urls.append(rule.build({k: v for k, v in values.items() if k in rule.arguments})[1])
     return urls
-
-
-@contextmanager
-def _count_queries():
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):  # not BEGIN, which depends on session state
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_admin_and_report_urls_cover_every_page(app, make_user, make_course):
@@ -238,7 +222,7 @@ def test_learner_list_and_course_page_use_a_fixed_number_of_queries(client, logi
     def queries(url):
         db.session.commit()
         db.session.expire_all()
-        with _count_queries() as statements:
+        with recorded_statements(only=("SELECT",)) as statements:
             assert client.get(url).status_code == 200
         return len(statements)
 

@@ -8,30 +8,16 @@ complete.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 
 from app.assessment.models import GRADING_LAST, KIND_PRETEST, QuizAttempt
 from app.auth.models import User, UserSession
 from app.catalog import services as catalog
 from app.extensions import db
 from app.learning import services
-
-
-@contextmanager
-def _statements():
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.statements import recorded_statements
 
 
 def _attempt(enrolment, quiz, passed: bool, number: int = 1):
@@ -106,7 +92,7 @@ def test_a_complete_enrolment_is_not_locked_again_but_an_open_one_is(app, make_u
     db.session.commit()
     first, last = course.modules[0].lessons
     assert enrolment.completed_at is None  # loaded again after the commit, before counting
-    with _statements() as seen:
+    with recorded_statements() as seen:
         services.mark_lesson_complete(enrolment, first)
     reads_of_the_enrolment = [s for s in seen if s.lstrip().upper().startswith("SELECT ENROLMENTS.")]
     assert len(reads_of_the_enrolment) == 1  # the (locking, on PostgreSQL) refresh
@@ -117,7 +103,7 @@ def test_a_complete_enrolment_is_not_locked_again_but_an_open_one_is(app, make_u
     assert enrolment.completed_at is not None
     certificate = services.evaluate_completion(enrolment)
 
-    with _statements() as seen:
+    with recorded_statements() as seen:
         assert services.mark_lesson_complete(enrolment, last) is False  # nothing changed
         assert services.evaluate_completion(enrolment) is certificate
     assert not [s for s in seen if "FOR NO KEY UPDATE" in s or s.lstrip().upper().startswith("SELECT ENROLMENTS.")]

@@ -9,9 +9,8 @@ that grows with the rows means a query per row (N+1).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.admin.demo_data import seed_demo
 from app.assessment.models import Quiz
@@ -22,20 +21,7 @@ from app.extensions import db
 from app.learning.models import Cohort, Enrolment
 from app.learning.services import enrol, mark_lesson_complete
 from tests import factories
-
-
-@contextmanager
-def _counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.statements import recorded_statements
 
 
 def _client(app, user):
@@ -49,7 +35,7 @@ def _measure(clients, pages) -> dict[str, int]:
     counts = {}
     for name, (who, url) in pages.items():
         db.session.remove()  # a fresh session per request, as in production
-        with _counting() as statements:
+        with recorded_statements() as statements:
             response = clients[who].get(url)
             body = response.get_data()  # streamed responses (CSV) run their queries here
         assert response.status_code == 200, (name, url, response.status_code, body[:300])

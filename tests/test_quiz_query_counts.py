@@ -11,33 +11,18 @@ per request as in production.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.assessment.models import QuizAttempt
 from app.extensions import db
 from app.learning.services import enrol
 from tests import factories
+from tests.statements import recorded_statements
 
 # Statements per request as measured on SQLite and PostgreSQL (BEGIN and savepoints not counted).
 # Before (bench/profile_pages.py, a 5-question quiz): open 7, start 18, questions 8, submit 23, result 11.
 CEILINGS = {"open": 6, "start": 12, "questions": 6, "submit": 12, "result": 5}
-
-
-@contextmanager
-def _counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _quiz_path_counts(app, questions: int) -> dict[str, int]:
@@ -54,7 +39,7 @@ def _quiz_path_counts(app, questions: int) -> dict[str, int]:
 
     def run(name, send, status):
         db.session.remove()
-        with _counting() as statements:
+        with recorded_statements(skip=("SAVEPOINT", "RELEASE", "BEGIN")) as statements:
             response = send()
         assert response.status_code == status, (name, response.status_code, response.get_data(as_text=True)[:300])
         counts[name] = len(statements)

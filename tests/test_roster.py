@@ -4,12 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.admin import roster
 from app.admin.models import AuditEvent
@@ -18,6 +17,7 @@ from app.auth.models import Opd, User
 from app.auth.services import authenticate
 from app.extensions import db
 from tests.factories import make_opd
+from tests.statements import recorded_statements
 
 DATA = Path(__file__).parent / "data" / "roster"
 HEADER = ["NIP", "Nama", "Gelar Depan", "Gelar Belakang", "Email", "OPD", "Jabatan", "Eselon", "Golongan",
@@ -35,20 +35,6 @@ def runner(app):
     if "roster" not in app.cli.commands:
         app.cli.add_command(roster_cli)
     return app.test_cli_runner()
-
-
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def _users_snapshot():
@@ -227,7 +213,7 @@ def test_two_thousand_rows_in_a_bounded_number_of_queries(opds, tmp_path):
     rows = [[_nip(i), f"Pegawai {i}", "", "S.Kom.", f"pegawai{i}@example.go.id", "DISKOMINFO", "Analis", "",
              "III/a", "PNS"] for i in range(2000)]
     path = _write_csv(tmp_path / "besar.csv", rows)
-    with count_queries() as statements:
+    with recorded_statements() as statements:
         plan = roster.plan_file(path)
         roster.apply_import(plan)
         db.session.commit()
@@ -238,7 +224,7 @@ def test_two_thousand_rows_in_a_bounded_number_of_queries(opds, tmp_path):
 
     rows[5][6] = "Kepala Seksi"  # one change
     _write_csv(path, rows)
-    with count_queries() as statements:
+    with recorded_statements() as statements:
         plan = roster.plan_file(path)
         roster.apply_import(plan)
         db.session.commit()
