@@ -141,3 +141,18 @@ def test_report_page_in_the_browser_has_a_pager(app, client, make_course, make_u
     rows = list(csv.reader(io.StringIO(client.get(f"/pengajar/kursus/{course.id}/penilaian.csv")
                                        .get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 1 + 53  # the CSV keeps every learner
+
+
+def test_question_statistics_do_not_count_blank_answers(make_course, make_user):
+    # Found by the fresh-user retest: a question left blank counted as "Dijawab".
+    course = make_course(modules=1, questions_per_quiz=3)
+    quiz = course.modules[0].quiz
+    enrolment = learning.enrol(make_user(), course)
+    db.session.commit()
+    first = sorted(quiz.questions, key=lambda q: q.position)[0]
+    attempt = services.start_attempt(enrolment, quiz, T0)
+    form = MultiDict({f"q-{first.id}": str(first.choices[0].id)})  # only the first question answered
+    services.submit_attempt(attempt, services.parse_form(attempt, form), T0)
+    db.session.commit()
+    stats = {s.key: (s.answered, s.correct) for s in reports.course_report(course).questions}
+    assert stats == {"q1": (1, 1), "q2": (0, 0), "q3": (0, 0)}

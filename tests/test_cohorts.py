@@ -408,14 +408,14 @@ def test_remove_member_keeps_the_enrolment(client, login, make_user, cohort):
 
 
 def test_selection_runs_in_batched_queries(app, make_user, cohort):
-    from tests.test_roster import count_queries
+    from tests.statements import recorded_statements
 
     users = [make_user(nip=f"1980{1 + i % 12:02d}{1 + (i // 12) % 28:02d}2005011{1 + i // 336:03d}")
              for i in range(30)]
     admin = make_user("admin")
     identifiers = [u.nip for u in users] + [u.email for u in users]
     assert cohort.course_id  # loaded before counting
-    with count_queries() as statements:
+    with recorded_statements() as statements:
         selection = cohorts.select_by_identifiers(identifiers, admin)
         plan = cohorts.plan_enrolment(cohort, selection)
     assert len(selection.user_ids) == 30 and plan.to_enrol == 30

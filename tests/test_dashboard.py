@@ -16,7 +16,8 @@ from app.extensions import db
 from app.learning.models import Enrolment
 from app.reports import dashboard as board_service
 from tests.factories import make_opd
-from tests.test_admin import _complete, _count_queries
+from tests.statements import recorded_statements
+from tests.test_admin import _complete
 
 TZ = "Asia/Makassar"
 
@@ -140,7 +141,7 @@ def test_main_admin_pages_use_a_bounded_number_of_queries(client, login, make_us
         for url in urls:
             db.session.commit()
             db.session.expire_all()
-            with _count_queries() as statements:
+            with recorded_statements(only=("SELECT",)) as statements:
                 assert client.get(url).status_code == 200, url
             result.append(len(statements))
         return result

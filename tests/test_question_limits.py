@@ -54,3 +54,14 @@ def test_one_point_is_singular_in_english(app, client, login):
     result = client.post(action, data={"action": "kirim", **answers})
     text = client.get(result.headers["Location"]).get_data(as_text=True)
     assert "of 3 points" in text and "of 1 point" in text and "1 points" not in text
+
+
+def test_course_progress_sentence_is_singular_for_one_in_english(app, client, login):
+    course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=1)
+    learner = factories.make_user("learner")
+    enrol(learner, course)
+    db.session.commit()
+    login(learner)
+    client.set_cookie("lentera_bahasa", "en")
+    page = client.get(f"/kursus/{course.slug}").get_data(as_text=True)
+    assert "0 of 1 required lesson completed, 0 of 1 quiz passed." in page

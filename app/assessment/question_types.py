@@ -438,6 +438,11 @@ def get_type(name: str) -> QuestionType:
         raise ValueError(f"unknown question type {name!r}") from None
 
 
+def type_labels() -> dict[str, str]:
+    """``{type name: label in the reader's language}`` of every registered type (e.g. ``"matching"``: "Menjodohkan")."""
+    return {name: str(kind.label) for name, kind in REGISTRY.items()}
+
+
 def validate_definition(definition: dict) -> list[str]:
     """Problems of ``definition`` (translated, Indonesian msgids), including an unknown type."""
     kind = REGISTRY.get(definition.get("type", ""))

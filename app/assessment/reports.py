@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.assessment.grading import QuizGrade, grades_for_enrolments, quiz_facts, truncate_percent
@@ -159,11 +159,17 @@ def course_report(course: Course, page: int | None = None,
 
 
 def question_stats(quizzes: list[Quiz]) -> list[QuestionStat]:
-    """Answered and fully-correct counts per question of the given quizzes' banks (one query per call)."""
+    """Answered and fully-correct counts per question of the given quizzes' banks (one query per call).
+
+    A question left blank is not counted as answered (its answer row stores the response
+    ``null``; rows from before responses were stored count when a choice was selected).
+    """
     if not quizzes:
         return []
+    was_answered = or_(and_(AttemptAnswer.response.is_not(None), AttemptAnswer.response != "null"),
+                       and_(AttemptAnswer.response.is_(None), AttemptAnswer.selected != ""))
     counts = {qid: (answered, correct) for qid, answered, correct in db.session.execute(
-        select(AttemptAnswer.question_id, func.count(),
+        select(AttemptAnswer.question_id, func.sum(case((was_answered, 1), else_=0)),
                func.sum(case((AttemptAnswer.is_correct.is_(True), 1), else_=0)))
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
         .where(QuizAttempt.quiz_id.in_([q.id for q in quizzes]), QuizAttempt.state == STATE_SUBMITTED)
@@ -172,7 +178,8 @@ def question_stats(quizzes: list[Quiz]) -> list[QuestionStat]:
     for quiz in quizzes:
         for question in quiz.questions:
             answered, correct = counts.get(question.id, (0, 0))
-            stats.append(QuestionStat(quiz, question.id, question.key, question.text, answered, int(correct or 0)))
+            stats.append(QuestionStat(quiz, question.id, question.key, question.text, int(answered or 0),
+                                      int(correct or 0)))
     return stats
 
 

@@ -66,7 +66,13 @@ def quiz(slug: str, quiz_id: int):
 
 
 def _submit_in_one_step(enrolment, quiz, now):
-    """A quiz form posted to the quiz's own URL: start (or resume) the attempt and submit it at once."""
+    """A quiz form posted to the quiz's own URL: start (or resume) the attempt and submit it at once.
+
+    ``action=simpan`` keeps the answers on the open attempt instead (as on the attempt's own form).
+    """
+    action = request.form.get("action", ACTION_SUBMIT)
+    if action not in (ACTION_SAVE, ACTION_SUBMIT):
+        raise user_error(400, _("Tindakan tidak dikenal. Muat ulang halaman kuis."))
     try:
         attempt = services.start_attempt(enrolment, quiz, now)
         responses = services.parse_form(attempt, request.form)
@@ -77,6 +83,10 @@ def _submit_in_one_step(enrolment, quiz, now):
     except (services.AnswerError, services.AttemptConflict) as error:
         db.session.rollback()
         raise user_error(400, str(error)) from None
+    if action == ACTION_SAVE and services.save_answers(attempt, responses, now):
+        db.session.commit()
+        flash(_("Jawaban disimpan. Anda dapat melanjutkan atau mengirimnya nanti."), "success")
+        return redirect(url_for("assessment.quiz", slug=enrolment.course.slug, quiz_id=quiz.id))
     services.submit_attempt(attempt, responses, now)
     db.session.commit()
     flash(_("Jawaban Anda sudah dikirim dan dinilai."), "success")

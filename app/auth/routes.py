@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as _l, ngettext
@@ -19,6 +18,7 @@ from app.common.access import login_required, public
 from app.common.i18n import DEFAULT_LOCALE
 from app.common.formatting import format_datetime
 from app.common.mail import MailError, send_mail
+from app.common.web import same_origin_path, safe_next
 from app.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -28,26 +28,6 @@ GENERIC_LOGIN_ERROR = _l("Email atau kata sandi salah.")
 PENDING_2FA_KEY = "lentera_pending_2fa"
 PENDING_TOTP_SECRET_KEY = "lentera_totp_setup"
 PENDING_2FA_SECONDS = 300
-
-
-def _same_origin_path(referrer: str | None, host_url: str) -> str | None:
-    """The path (and query) of ``referrer`` when it is on this site, else ``None``."""
-    if not referrer:
-        return None
-    parts, own = urlsplit(referrer), urlsplit(host_url)
-    if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
-        return None
-    return _safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _throttled(template: str, form, until: datetime):
@@ -85,7 +65,7 @@ def _finish_sign_in(user: User, remember: bool, next_url: str | None):
     if totp.required_for(user) and not user.totp_secret:
         flash(_("Akun admin wajib memakai verifikasi dua langkah. Aktifkan sekarang."), "info")
         return redirect(url_for("auth.totp_setup"))
-    return redirect(_safe_next(next_url) or home_url(user))
+    return redirect(safe_next(next_url) or home_url(user))
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -112,7 +92,7 @@ def login():
                 session.clear()
                 session[PENDING_2FA_KEY] = {"uid": user.id, "at": int(time.time()),
                                             "remember": bool(form.remember.data),
-                                            "next": _safe_next(request.args.get("next"))}
+                                            "next": safe_next(request.args.get("next"))}
                 return redirect(url_for("auth.login_code"))
             return _finish_sign_in(user, bool(form.remember.data), request.args.get("next"))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
@@ -351,7 +331,7 @@ def set_language():
     # Back to the page the form was on. It comes from the Referer (sent for
     # same-origin requests under our Referrer-Policy) rather than a hidden
     # field, so a page's HTML never carries its own URL.
-    response = redirect(_same_origin_path(request.referrer, request.host_url) or url_for("catalog.index"), 303)
+    response = redirect(same_origin_path(request.referrer, request.host_url) or url_for("catalog.index"), 303)
     response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

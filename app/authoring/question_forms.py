@@ -6,9 +6,11 @@ others; without JavaScript every section stays visible, each saying which
 type it is for). :meth:`QuestionForm.to_data` keeps only what the chosen type
 uses:
 
-* single / multiple choice: a fixed number of choice rows (empty rows are
-  ignored, so an author can add up to :data:`CHOICE_ROWS` options); multiple
-  choice also its ``scoring`` (all-or-nothing or partial credit);
+* single / multiple choice: choice rows (empty rows are ignored): a new
+  question shows :data:`CHOICE_ROWS`, an existing one its choices and
+  :data:`SPARE_CHOICE_ROWS` empty rows, and *Tambah baris pilihan* adds more,
+  up to ``MAX_OPTIONS``; multiple choice also its ``scoring`` (all-or-nothing
+  or partial credit);
 * true/false: the correct answer (``answer``);
 * short answer: the accepted answers, one per line (``accepted``);
 * matching: ``left = right`` pairs, one per line (``pairs``), and their scoring.
@@ -29,12 +31,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE,
                                    QUESTION_TRUE_FALSE)
-from app.assessment.question_types import SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
+from app.assessment.question_types import MAX_OPTIONS, SCORING_ALL_OR_NOTHING, SCORING_PARTIAL
 from app.authoring.forms import REQUIRED, AuthoringForm, IdDecimalField, strip
 from app.common.names import TextCharacterError, check_body_text
 from app.authoring.services import ChoiceData, QuestionData
 
 CHOICE_ROWS = 6
+#: Empty rows shown below an existing question's choices, and added by *Tambah baris pilihan*.
+SPARE_CHOICE_ROWS = 3
+#: Name of the submit button that adds choice rows instead of saving.
+ADD_ROWS_BUTTON = "tambah_pilihan"
 
 
 def _no_hidden_characters(form, field) -> None:
@@ -63,7 +69,8 @@ SCORING_CHOICES = [
 ANSWER_TRUE = "benar"
 ANSWER_FALSE = "salah"
 ANSWER_CHOICES = [(ANSWER_TRUE, _l("Benar")), (ANSWER_FALSE, _l("Salah"))]
-_MAX_LIST = 5000  # characters of the accepted-answers and pairs text areas
+# Characters of the accepted-answers and pairs text areas: MAX_OPTIONS lines of up to 500 characters.
+_MAX_LIST = 15000
 
 
 class ChoiceRow(Form):
@@ -125,17 +132,34 @@ class QuestionForm(AuthoringForm):
                             high=Decimal("1000"), default=Decimal(1))
     explanation = TextAreaField(_l("Penjelasan (ditampilkan setelah kuis dikumpulkan)"),
                                 validators=[Optional(), Length(max=5000, message=_l("Paling banyak 5000 karakter."))])
-    choices = FieldList(FormField(ChoiceRow), min_entries=CHOICE_ROWS, max_entries=CHOICE_ROWS)
+    # One row more than allowed, so that a post of too many choices is refused by the rules
+    # (question_types) with its message rather than cut short without one.
+    choices = FieldList(FormField(ChoiceRow), min_entries=CHOICE_ROWS, max_entries=MAX_OPTIONS + 1)
     scoring = SelectField(_l("Cara penilaian pilihan ganda"), choices=SCORING_CHOICES, default=SCORING_ALL_OR_NOTHING)
     # validate_choice=False: an unknown or missing value reaches the service as "no answer" and gets its message.
     answer = RadioField(_l("Jawaban yang benar"), choices=ANSWER_CHOICES, validate_choice=False,
                         validators=[Optional()])
     accepted = TextAreaField(_l("Jawaban yang diterima (satu per baris)"), filters=[strip],
                              validators=[Optional(), Length(max=_MAX_LIST,
-                                                            message=_l("Paling banyak 5000 karakter."))])
+                                                            message=_l("Paling banyak 15000 karakter."))])
     pairs = TextAreaField(_l("Pasangan (satu per baris: kiri = kanan)"), filters=[strip],
-                          validators=[Optional(), Length(max=_MAX_LIST, message=_l("Paling banyak 5000 karakter."))])
+                          validators=[Optional(), Length(max=_MAX_LIST, message=_l("Paling banyak 15000 karakter."))])
     pair_scoring = SelectField(_l("Cara penilaian menjodohkan"), choices=SCORING_CHOICES, default=SCORING_PARTIAL)
+
+    def add_choice_rows(self) -> None:
+        """Append :data:`SPARE_CHOICE_ROWS` empty choice rows (at most ``MAX_OPTIONS`` rows in all)."""
+        for _ in range(SPARE_CHOICE_ROWS):
+            if len(self.choices.entries) >= MAX_OPTIONS:
+                break
+            self.choices.append_entry()
+
+    @property
+    def can_add_choice_rows(self) -> bool:
+        return len(self.choices.entries) < MAX_OPTIONS
+
+    @property
+    def max_choices(self) -> int:
+        return MAX_OPTIONS
 
     def validate_pairs(self, field) -> None:
         """Pair lines must read ``left = right`` (only when the question is a matching one)."""
@@ -155,6 +179,8 @@ class QuestionForm(AuthoringForm):
         self.points.data = question.points
         self.explanation.data = question.explanation
         ordered = sorted(question.choices, key=lambda c: c.position)
+        while len(self.choices.entries) < min(MAX_OPTIONS, len(ordered) + SPARE_CHOICE_ROWS):
+            self.choices.append_entry()
         for row, choice in zip(self.choices.entries, ordered):
             row.form.text.data = choice.text
             row.form.is_correct.data = choice.is_correct

@@ -11,12 +11,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
+from app.assessment import question_types
 from app.assessment.models import Question
 from app.auth.models import User
 from app.authoring import files, services
 from app.authoring.forms import (AttachmentForm, CourseForm, LessonForm, ModuleForm, MoveForm, PreviewForm,
                                  QuizForm, TrainerForm)
-from app.authoring.question_forms import EDITABLE_TYPES, QuestionForm
+from app.authoring.question_forms import ADD_ROWS_BUTTON, EDITABLE_TYPES, QuestionForm
 from app.authoring.video import VideoError, parse_video_url, video_of
 from app.catalog.models import Attachment, Course, Lesson, Module
 from app.certificates.layout import template_names
@@ -541,7 +542,7 @@ def quiz(course_id: int, module_id: int):
         return redirect(url_for("authoring.quiz", course_id=course.id, module_id=module.id))
     status = 400 if request.method == "POST" else 200
     return render_template("authoring/quiz.html", course=course, module=module, form=form,
-                           editable_types=EDITABLE_TYPES), status
+                           editable_types=EDITABLE_TYPES, type_labels=question_types.type_labels()), status
 
 
 @bp.route("/pengajar/susun/<int:course_id>/modul/<int:module_id>/kuis/hapus", methods=["GET", "POST"])
@@ -569,6 +570,17 @@ def delete_quiz(course_id: int, module_id: int):
                            action=url_for("authoring.delete_quiz", course_id=course.id, module_id=module.id))
 
 
+def _adding_choice_rows(form: QuestionForm) -> bool:
+    """True when the author pressed *Tambah baris pilihan*: more empty rows, nothing saved (works without JS).
+
+    The page is shown again with what was typed; it changes nothing, so it needs no CSRF check.
+    """
+    if request.method != "POST" or ADD_ROWS_BUTTON not in request.form:
+        return False
+    form.add_choice_rows()
+    return True
+
+
 @bp.route("/pengajar/susun/<int:course_id>/modul/<int:module_id>/kuis/pertanyaan/baru", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new_question(course_id: int, module_id: int):
@@ -577,6 +589,9 @@ def new_question(course_id: int, module_id: int):
     if module.quiz is None:
         abort(404)
     form = QuestionForm()
+    if _adding_choice_rows(form):
+        return render_template("authoring/question_form.html", course=course, module=module, question=None,
+                               form=form)
     if form.validate_on_submit():
         try:
             question = services.add_question(current_user, module.quiz, form.to_data())
@@ -604,6 +619,9 @@ def edit_question(course_id: int, question_id: int):
     form = QuestionForm()
     if request.method == "GET":
         form.fill_from(question)
+    elif _adding_choice_rows(form):
+        return render_template("authoring/question_form.html", course=course, module=module, question=question,
+                               form=form)
     elif form.validate_on_submit():
         try:
             changed = services.update_question(current_user, question, form.to_data())

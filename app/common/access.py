@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,6 +34,8 @@ def roles_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if request.method not in ("GET", "HEAD"):
+                    return _sign_in_then_back()
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)
@@ -50,6 +52,19 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def _sign_in_then_back():
+    """A form posted after the session ended: sign in, then back to the page the form was on.
+
+    Flask-Login would come back to the form's own address with GET, which a POST-only view
+    answers with 405 (a quiz sent after 30 idle minutes ended on "method not allowed").
+    """
+    from app.common.web import same_origin_path
+
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    back = same_origin_path(request.referrer, request.host_url)
+    return redirect(url_for(login_manager.login_view, next=back) if back else url_for(login_manager.login_view))
 
 
 def login_required(view):

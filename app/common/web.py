@@ -19,7 +19,8 @@ ERROR_MESSAGES = {
     403: (_l("Akses ditolak"), _l("Anda tidak memiliki hak untuk membuka halaman ini.")),
     404: (_l("Halaman tidak ditemukan"), _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan.")),
     405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan dengan cara tersebut.")),
-    413: (_l("Berkas terlalu besar"), _l("Ukuran berkas melebihi batas yang diizinkan.")),
+    413: (_l("Kiriman terlalu besar"),
+          _l("Ukuran kiriman (berkas atau isian formulir) melebihi batas yang diizinkan. Tidak ada yang disimpan.")),
     429: (_l("Terlalu banyak permintaan"), _l("Tunggu sebentar lalu coba lagi.")),
     500: (_l("Terjadi kesalahan"), _l("Maaf, terjadi kesalahan di server. Silakan coba lagi beberapa saat lagi.")),
     503: (_l("Layanan tidak tersedia"), _l("Layanan sedang tidak dapat menyimpan data. Silakan coba lagi nanti.")),
@@ -188,3 +189,27 @@ def id_argument(raw) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a same-site relative path to go to after sign-in, else ``None`` (no open redirect)."""
+    from urllib.parse import urlsplit
+
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def same_origin_path(referrer: str | None, host_url: str) -> str | None:
+    """The path (and query) of ``referrer`` when it is on this site, else ``None``."""
+    from urllib.parse import urlsplit
+
+    if not referrer:
+        return None
+    parts, own = urlsplit(referrer), urlsplit(host_url)
+    if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
+        return None
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
