@@ -91,3 +91,32 @@ def test_a_form_left_open_for_five_hours_still_submits(csrf_app, make_user, monk
         assert refused.status_code == 400
         monkeypatch.setattr(time_module, "time", real_time)
         db.session.remove()
+
+
+def test_a_form_sent_after_the_session_cookie_is_gone_signs_in_and_returns(csrf_app, make_user):
+    """The CSRF token lives in the session cookie: a quiz sent after the cookie was dropped failed
+    with "Sesi formulir sudah tidak berlaku" and no way back (fresh-user retest). A form for signed-in
+    users now leads to the sign-in page and back to the page it came from; public forms keep the 400."""
+    from urllib.parse import parse_qs, urlsplit
+
+    with csrf_app.app_context():
+        client = csrf_app.test_client()
+        g.pop("_login_user", None)
+        sent = client.post("/kuis/percobaan/1", data={"action": "kirim", "csrf_token": "lama"},
+                           headers={"Referer": "http://localhost/kursus/kursus-uji/kuis/1"})
+        assert sent.status_code == 302
+        target = urlsplit(sent.headers["Location"])
+        assert target.path == "/masuk" and parse_qs(target.query)["next"] == ["/kursus/kursus-uji/kuis/1"]
+        g.pop("_login_user", None)
+        page = client.get(sent.headers["Location"]).get_data(as_text=True)
+        assert "Sesi Anda telah berakhir sebelum formulir terkirim" in page
+        g.pop("_login_user", None)
+        public = client.post("/masuk", data={"email": "a@b.go.id", "password": "x"})
+        assert public.status_code == 400 and "Sesi formulir sudah tidak berlaku" in public.get_data(as_text=True)
+        db.session.remove()
+
+
+def test_sign_in_never_returns_to_a_post_only_address(app, client, make_user):
+    user = make_user()
+    response = client.post("/masuk?next=/kuis/percobaan/1", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] != "/kuis/percobaan/1"

@@ -1,6 +1,8 @@
 """Sign-in (with throttle and optional TOTP), sign-out, registration, password reset, account security."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import logging
 import time
 from datetime import datetime
@@ -65,7 +67,21 @@ def _finish_sign_in(user: User, remember: bool, next_url: str | None):
     if totp.required_for(user) and not user.totp_secret:
         flash(_("Akun admin wajib memakai verifikasi dua langkah. Aktifkan sekarang."), "info")
         return redirect(url_for("auth.totp_setup"))
-    return redirect(safe_next(next_url) or home_url(user))
+    return redirect(_page_to_return_to(next_url) or home_url(user))
+
+
+def _page_to_return_to(next_url: str | None) -> str | None:
+    """``next_url`` when it is a same-site page that answers GET (a form's POST-only address would give 405)."""
+    from werkzeug.exceptions import HTTPException
+
+    target = safe_next(next_url)
+    if target is None:
+        return None
+    try:
+        current_app.url_map.bind("").match(urlsplit(target).path, method="GET")
+    except HTTPException:
+        return None
+    return target
 
 
 @bp.route("/masuk", methods=["GET", "POST"])

@@ -35,7 +35,7 @@ def roles_required(*roles: str):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 if request.method not in ("GET", "HEAD"):
-                    return _sign_in_then_back()
+                    return sign_in_then_back()
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)
@@ -54,15 +54,20 @@ def roles_required(*roles: str):
     return decorator
 
 
-def _sign_in_then_back():
+def sign_in_then_back():
     """A form posted after the session ended: sign in, then back to the page the form was on.
 
     Flask-Login would come back to the form's own address with GET, which a POST-only view
     answers with 405 (a quiz sent after 30 idle minutes ended on "method not allowed").
+    Used too when the form's CSRF token went with the ended session (see app.common.web).
     """
+    from flask import session
+
     from app.common.web import same_origin_path
 
-    flash(str(login_manager.login_message), login_manager.login_message_category)
+    if not session.get("_flashes"):  # the session check may have said it ended already
+        flash(_("Sesi Anda telah berakhir sebelum formulir terkirim, jadi isiannya belum tersimpan. "
+                "Silakan masuk kembali lalu kirim ulang."), "info")
     back = same_origin_path(request.referrer, request.host_url)
     return redirect(url_for(login_manager.login_view, next=back) if back else url_for(login_manager.login_view))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -77,6 +77,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # The token lives in the session cookie: a form for signed-in users sent after the session
+        # ended fails here first. Sign in again and return to the form's page, as login_required does.
+        view = app.view_functions.get(request.endpoint or "")
+        if not current_user.is_authenticated and getattr(view, "access_rule", "public") != "public":
+            from app.common.access import sign_in_then_back
+
+            return sign_in_then_back()
         return render_error(400, _("Sesi formulir sudah tidak berlaku. Muat ulang halaman lalu kirim kembali."))
 
     @app.errorhandler(HTTPException)
