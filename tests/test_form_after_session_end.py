@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from app.extensions import db
 from app.learning.services import enrol
 from tests import factories
 
 
-def test_quiz_sent_after_the_session_ended_returns_to_the_quiz_after_sign_in(app, client, login):
+@pytest.fixture()
+def open_attempt(app, client, login):
+    """A signed-in learner with an attempt in progress: ``(learner, quiz, quiz_url)``."""
     course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=2)
     quiz = course.modules[0].quiz
     learner = factories.make_user("learner")
@@ -21,6 +25,11 @@ def test_quiz_sent_after_the_session_ended_returns_to_the_quiz_after_sign_in(app
     login(learner)
     quiz_url = f"/kursus/{course.slug}/kuis/{quiz.id}"
     assert client.post(quiz_url + "/mulai").status_code == 302
+    return learner, quiz, quiz_url
+
+
+def test_quiz_sent_after_the_session_ended_returns_to_the_quiz_after_sign_in(client, open_attempt):
+    learner, _quiz, quiz_url = open_attempt
     page = client.get(quiz_url).get_data(as_text=True)
     action = page.split('action="/kuis/percobaan/')[1].split('"')[0]
     client.delete_cookie("session")  # the session ended (idle timeout, browser closed)
@@ -40,18 +49,11 @@ def test_a_form_from_another_site_gets_no_next(app, client):
     assert sent.status_code == 302 and urlsplit(sent.headers["Location"]).query == ""
 
 
-def test_saving_through_the_quiz_address_keeps_the_attempt_open(app, client, login):
+def test_saving_through_the_quiz_address_keeps_the_attempt_open(client, open_attempt):
     # Found by the fresh-user retest: action=simpan posted to the quiz's own address graded the attempt.
     from app.assessment.models import QuizAttempt
 
-    course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=2)
-    quiz = course.modules[0].quiz
-    learner = factories.make_user("learner")
-    enrol(learner, course)
-    db.session.commit()
-    login(learner)
-    quiz_url = f"/kursus/{course.slug}/kuis/{quiz.id}"
-    assert client.post(quiz_url + "/mulai").status_code == 302
+    _learner, quiz, quiz_url = open_attempt
     first = sorted(quiz.questions, key=lambda q: q.position)[0]
     saved = client.post(quiz_url, data={"action": "simpan", f"q-{first.id}": str(first.choices[0].id)})
     assert saved.status_code == 302 and saved.headers["Location"] == quiz_url
