@@ -31,9 +31,9 @@ def _client_for(app, user):
     return client
 
 
-# --- F1: deleting a question that an attempt uses ----------------------------------------------------
-
-def test_question_in_an_open_attempt_is_not_deleted_and_the_learner_submits(app, make_course, make_user):
+def _attempt_in_progress(app, make_course, make_user):
+    """A course's first quiz with a learner's attempt open and a signed-in trainer of the course:
+    ``(course, quiz, learner client, trainer client, attempt id)``."""
     course = make_course(questions_per_quiz=2)
     quiz = course.modules[0].quiz
     trainer = make_user("trainer")
@@ -43,7 +43,13 @@ def test_question_in_an_open_attempt_is_not_deleted_and_the_learner_submits(app,
     staff = _client_for(app, trainer)
     learner.post(f"/kursus/{course.slug}/ikuti")
     assert learner.post(f"/kursus/{course.slug}/kuis/{quiz.id}/mulai").status_code == 302
-    attempt_id = db.session.scalar(select(QuizAttempt.id))
+    return course, quiz, learner, staff, db.session.scalar(select(QuizAttempt.id))
+
+
+# --- F1: deleting a question that an attempt uses ----------------------------------------------------
+
+def test_question_in_an_open_attempt_is_not_deleted_and_the_learner_submits(app, make_course, make_user):
+    course, quiz, learner, staff, attempt_id = _attempt_in_progress(app, make_course, make_user)
     questions = sorted(quiz.questions, key=lambda q: q.position)
     target = questions[1]
 
@@ -248,17 +254,8 @@ def test_matching_position_values_map_back_through_the_layout():
 @pytest.mark.parametrize("what", ["kuis", "modul"])
 def test_quiz_or_module_being_taken_is_not_deleted(app, make_course, make_user, what):
     """Fresh-user retest: deleting the whole quiz (or its module) wiped a learner's open attempt."""
-    course = make_course(questions_per_quiz=2)
+    course, quiz, learner, staff, attempt_id = _attempt_in_progress(app, make_course, make_user)
     module = course.modules[0]
-    quiz = module.quiz
-    trainer = make_user("trainer")
-    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
-    learner = _client_for(app, make_user())
-    staff = _client_for(app, trainer)
-    learner.post(f"/kursus/{course.slug}/ikuti")
-    assert learner.post(f"/kursus/{course.slug}/kuis/{quiz.id}/mulai").status_code == 302
-    attempt_id = db.session.scalar(select(QuizAttempt.id))
     url = (f"/pengajar/susun/{course.id}/modul/{module.id}/kuis/hapus" if what == "kuis"
            else f"/pengajar/susun/{course.id}/modul/{module.id}/hapus")
 

@@ -8,8 +8,8 @@ A new file is written in two steps tied to the database transaction:
 
 1. :func:`stage_file` writes the bytes to a temporary file
    ``<code>.pdf.<random>.tmp`` in the final folder, flushes and fsyncs it,
-   and remembers it in ``session.info`` against the session's current
-   (possibly nested) transaction.
+   and ties it to the session's current (possibly nested) transaction
+   (:func:`app.common.after_commit.on_outcome`).
 2. When the outermost transaction commits, the temporary file is renamed
    over the final name (``os.replace``, atomic on POSIX) and the folder is
    fsynced. When the transaction (or the savepoint the file was staged in)
@@ -22,9 +22,9 @@ without a file plus a ``*.tmp``; :func:`load_pdf` (downloads) and
 ``flask certificates reconcile`` rebuild the file from the row's snapshot
 and :func:`remove_stale_tmp_files` clears the leftovers.
 
-The session hooks are registered once, at import, on ``db.session``'s
-session factory, so routes keep their single ``db.session.commit()`` and
-need not know about files.
+The session hooks (in :mod:`app.common.after_commit`) are registered once on
+``db.session``, so routes keep their single ``db.session.commit()`` and need
+not know about files.
 """
 from __future__ import annotations
 
@@ -33,21 +33,19 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+from sqlalchemy.orm import Session, scoped_session
 
+from app.common.after_commit import on_outcome
 from app.common.durable import fsync_dir
-from app.extensions import db
 
 log = logging.getLogger("lentera.certificates")
 
 CERT_SUBDIR = "certificates"
 TMP_SUFFIX = ".tmp"
-_PENDING_KEY = "lentera_pending_files"
 
 
 class StoragePathError(ValueError):
@@ -117,11 +115,10 @@ def write_atomic(final: Path, data: bytes) -> None:
 
 @dataclass(eq=False)
 class StagedFile:
-    """A fsynced tmp file waiting for its transaction's outcome."""
+    """A fsynced tmp file waiting for its transaction's outcome (:mod:`app.common.after_commit`)."""
 
     tmp: Path
     final: Path
-    owner: SessionTransaction = field(repr=False)
 
     def promote(self) -> None:
         try:
@@ -138,14 +135,6 @@ class StagedFile:
             log.exception("could not delete temporary file %s", self.tmp)
 
 
-def _pending(session: Session) -> list[StagedFile]:
-    return session.info.setdefault(_PENDING_KEY, [])
-
-
-def _current_transaction(session: Session) -> SessionTransaction:
-    return session.get_nested_transaction() or session.get_transaction() or session.begin()
-
-
 def stage_file(session: Session | scoped_session, file_name: str, data: bytes) -> StagedFile:
     """Write ``data`` to a tmp file for ``file_name`` and tie it to ``session``.
 
@@ -154,69 +143,11 @@ def stage_file(session: Session | scoped_session, file_name: str, data: bytes) -
     was staged -- rolls back, or if the session closes without a commit.
     :raises OSError: when the tmp file cannot be written (nothing is left behind).
     """
-    if isinstance(session, scoped_session):
-        session = session()
     final = absolute_path(file_name)
-    owner = _current_transaction(session)
     tmp = _write_tmp(final, data)
-    staged = StagedFile(tmp=tmp, final=final, owner=owner)
-    _pending(session).append(staged)
+    staged = StagedFile(tmp=tmp, final=final)
+    on_outcome(session, commit=staged.promote, rollback=staged.discard)
     return staged
-
-
-def _alive(transaction: SessionTransaction | None) -> bool:
-    while transaction is not None:
-        if not transaction.is_active:
-            return False
-        transaction = transaction.parent
-    return True
-
-
-def _after_commit(session: Session) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if not pending:
-        return
-    nested = session.get_nested_transaction()
-    if nested is not None:
-        # A savepoint was released: its files now belong to the enclosing transaction.
-        for staged in pending:
-            if staged.owner is nested:
-                staged.owner = nested.parent
-        return
-    session.info[_PENDING_KEY] = []
-    for staged in pending:
-        staged.promote()
-
-
-def _after_any_rollback(session: Session, previous_transaction=None) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if not pending:
-        return
-    keep = []
-    for staged in pending:
-        if _alive(staged.owner):
-            keep.append(staged)
-        else:
-            staged.discard()
-    session.info[_PENDING_KEY] = keep
-
-
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    # The outermost transaction ended without a commit (e.g. session.close()).
-    if transaction.parent is not None or transaction.nested:
-        return
-    pending = session.info.get(_PENDING_KEY)
-    if not pending:
-        return
-    session.info[_PENDING_KEY] = []
-    for staged in pending:
-        staged.discard()
-
-
-event.listen(db.session, "after_commit", _after_commit)
-event.listen(db.session, "after_rollback", _after_any_rollback)
-event.listen(db.session, "after_soft_rollback", _after_any_rollback)
-event.listen(db.session, "after_transaction_end", _after_transaction_end)
 
 
 # --------------------------------------------------------------------------

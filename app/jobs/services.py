@@ -34,8 +34,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
 
+from app.common.after_commit import on_outcome
 from app.common.i18n import N_
 from app.common.db import utcnow
 from app.common.durable import fsync_dir, fsync_file
@@ -51,7 +51,6 @@ from app.jobs.models import (
 log = logging.getLogger("lentera.jobs")
 
 JOBS_SUBDIR = "jobs"
-_PENDING_KEY = "lentera_pending_jobs"
 _PERFORM = "app.jobs.services.perform"
 
 
@@ -91,9 +90,8 @@ def submit(kind: str, owner, parameters: dict, total: int | None = None) -> Back
                         parameters=json.dumps(parameters, ensure_ascii=False, sort_keys=True))
     db.session.add(job)
     db.session.flush()
-    session = db.session()
-    owner_tx = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING_KEY, []).append([current_app._get_current_object(), job.id, owner_tx])
+    app, job_id = current_app._get_current_object(), job.id
+    on_outcome(db.session, commit=lambda: dispatch(app, job_id))  # nothing runs if the job row rolls back
     return job
 
 
@@ -104,43 +102,6 @@ def find_active(kind: str, owner, parameters: dict) -> BackgroundJob | None:
     return db.session.scalar(select(BackgroundJob).where(
         BackgroundJob.kind == kind, BackgroundJob.user_id == owner.id, BackgroundJob.parameters == text,
         BackgroundJob.status.in_((STATUS_QUEUED, STATUS_RUNNING))).order_by(BackgroundJob.id.desc()).limit(1))
-
-
-def _after_commit(session: Session) -> None:
-    pending = session.info.get(_PENDING_KEY)
-    if not pending:
-        return
-    nested = session.get_nested_transaction()
-    if nested is not None:
-        # A savepoint was released: its jobs now belong to the enclosing transaction.
-        for entry in pending:
-            if entry[2] is nested:
-                entry[2] = nested.parent
-        return
-    session.info[_PENDING_KEY] = []
-    for app, job_id, _owner in pending:
-        dispatch(app, job_id)
-
-
-def _alive(transaction) -> bool:
-    while transaction is not None:
-        if not transaction.is_active:
-            return False
-        transaction = transaction.parent
-    return True
-
-
-def _after_rollback(session: Session, previous_transaction=None) -> None:
-    # Jobs submitted in a rolled-back transaction (or savepoint) never existed: do not dispatch them.
-    pending = session.info.get(_PENDING_KEY)
-    if pending:
-        session.info[_PENDING_KEY] = [entry for entry in pending if _alive(entry[2])]
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    # The outermost transaction ended without a commit (e.g. session.close()).
-    if transaction.parent is None and not transaction.nested:
-        session.info.pop(_PENDING_KEY, None)
 
 
 def redis_connection(url: str):
@@ -422,13 +383,3 @@ def remove_orphan_files(max_age: timedelta) -> int:
         except FileNotFoundError:
             continue
     return removed
-
-
-
-
-from sqlalchemy import event  # noqa: E402  (hooks registered once, at import)
-
-event.listen(db.session, "after_commit", _after_commit)
-event.listen(db.session, "after_rollback", _after_rollback)
-event.listen(db.session, "after_soft_rollback", _after_rollback)
-event.listen(db.session, "after_transaction_end", _after_transaction_end)
