@@ -120,8 +120,10 @@ def answer(attempt_id: int):
         abort(404)
     result_url = url_for("assessment.result", attempt_id=attempt.id)
     quiz_url = url_for("assessment.quiz", slug=attempt.enrolment.course.slug, quiz_id=attempt.quiz_id)
-    action = request.form.get("action", ACTION_SUBMIT)
-    if action not in (ACTION_SAVE, ACTION_SUBMIT):
+    # The page's buttons always send action=simpan or action=kirim. A POST without one (a script,
+    # a crafted form) must not end the attempt: it is kept as a save, with a notice saying so.
+    action = request.form.get("action") or None
+    if action is not None and action not in (ACTION_SAVE, ACTION_SUBMIT):
         raise user_error(400, _("Tindakan tidak dikenal. Muat ulang halaman kuis."))
     if attempt.state != services.STATE_IN_PROGRESS:
         return redirect(result_url)  # a second submit: graded once already
@@ -135,9 +137,13 @@ def answer(attempt_id: int):
     except services.AnswerError as error:
         db.session.rollback()
         raise user_error(400, str(error)) from None
-    if action == ACTION_SAVE:
+    if action in (ACTION_SAVE, None):
         saved = services.save_answers(attempt, responses, now)
         db.session.commit()
+        if saved and action is None:
+            flash(_("Jawaban disimpan tetapi belum dikirim: formulir tidak menyebut tombol yang ditekan. Tekan "
+                    "“Kirim jawaban” bila sudah selesai."), "info")
+            return redirect(quiz_url)
         if saved:
             flash(_("Jawaban disimpan. Anda dapat melanjutkan atau mengirimnya nanti."), "success")
             return redirect(quiz_url)

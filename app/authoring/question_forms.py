@@ -26,7 +26,9 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, FormField, FieldList, RadioField, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.assessment.models import (QUESTION_MATCHING, QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE,
@@ -82,6 +84,61 @@ class ChoiceRow(Form):
     is_correct = BooleanField(_l("Jawaban benar"))
 
 
+#: Fields of a :class:`ChoiceRow`, posted as ``choices-<row number>-<field>``.
+_ROW_FIELDS = ("text", "is_correct")
+
+
+def _plain_row_number(raw: str) -> bool:
+    """True for a row number the page itself writes: ASCII digits, no leading zero (``0``, ``7``, ``9000``)."""
+    return raw.isascii() and raw.isdigit() and (raw == "0" or not raw.startswith("0"))
+
+
+class ChoiceRowList(FieldList):
+    """The choice rows, read from every posted ``choices-<number>-<field>`` and numbered again 0, 1, 2, …
+
+    WTForms' own FieldList read only rows numbered with digits and kept the first ``max_entries``
+    numbers, so a crafted or script-made POST lost rows without a word. Here every posted row is
+    kept: rows with a plain number (:func:`_plain_row_number`) in the order of their numbers, gaps
+    closed; rows with any other number (``-1``, ``01``, ``١``, …) after them, in posted order, and
+    those that carry text are listed in :attr:`odd_rows` (the form refuses them, showing them
+    again). More rows than ``MAX_OPTIONS + 1``: the empty ones are left out (they are ignored
+    anyway); the filled ones are all kept, so that too many choices gets the rule's message.
+    The number of rows is bounded by the request parser (werkzeug's form-part limit).
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        #: Posted row numbers, not plain, of rows with text (in posted order).
+        self.odd_rows: list[str] = []
+        if formdata:
+            formdata = self._renumbered(formdata)
+        super().process(formdata, data, extra_filters)
+
+    def _renumbered(self, formdata) -> MultiDict:
+        prefix = f"{self.name}{self._separator}"
+        rows: dict[str, list[tuple[str, list[str]]]] = {}
+        for key in formdata:
+            # The field name is last; the row number is everything between (it may hold "-").
+            raw, separator, field = key[len(prefix):].rpartition("-") if key.startswith(prefix) else ("", "", "")
+            if separator and field in _ROW_FIELDS:
+                rows.setdefault(raw, []).append((field, formdata.getlist(key)))
+
+        def filled(raw: str) -> bool:
+            return any(field == "text" and any(v.strip() for v in values) for field, values in rows[raw])
+
+        plain = sorted((raw for raw in rows if _plain_row_number(raw)), key=int)
+        odd = [raw for raw in rows if not _plain_row_number(raw)]
+        self.odd_rows = [raw for raw in odd if filled(raw)]
+        order = plain + odd
+        if len(order) > MAX_OPTIONS + 1:
+            order = [raw for raw in order if filled(raw)]
+        renumbered = MultiDict()
+        for number, raw in enumerate(order):
+            for field, values in rows[raw]:
+                for value in values:
+                    renumbered.add(f"{prefix}{number}-{field}", value)
+        return renumbered
+
+
 def _lines(text: str | None) -> list[tuple[int, str]]:
     """Non-empty lines of a text area as ``(line number from 1, stripped text)``."""
     return [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
@@ -132,9 +189,9 @@ class QuestionForm(AuthoringForm):
                             high=Decimal("1000"), default=Decimal(1))
     explanation = TextAreaField(_l("Penjelasan (ditampilkan setelah kuis dikumpulkan)"),
                                 validators=[Optional(), Length(max=5000, message=_l("Paling banyak 5000 karakter."))])
-    # One row more than allowed, so that a post of too many choices is refused by the rules
-    # (question_types) with its message rather than cut short without one.
-    choices = FieldList(FormField(ChoiceRow), min_entries=CHOICE_ROWS, max_entries=MAX_OPTIONS + 1)
+    # No max_entries: a post of too many choices is refused by the rules (question_types) with
+    # their message rather than cut short without one (ChoiceRowList bounds the empty rows).
+    choices = ChoiceRowList(FormField(ChoiceRow), min_entries=CHOICE_ROWS)
     scoring = SelectField(_l("Cara penilaian pilihan ganda"), choices=SCORING_CHOICES, default=SCORING_ALL_OR_NOTHING)
     # validate_choice=False: an unknown or missing value reaches the service as "no answer" and gets its message.
     answer = RadioField(_l("Jawaban yang benar"), choices=ANSWER_CHOICES, validate_choice=False,
@@ -160,6 +217,13 @@ class QuestionForm(AuthoringForm):
     @property
     def max_choices(self) -> int:
         return MAX_OPTIONS
+
+    def validate_choices(self, field) -> None:
+        """Choice rows with an odd row number (only from a crafted POST) are refused, shown again at the end."""
+        if self.type.data in CHOICE_TYPES and field.odd_rows:
+            raise ValidationError(_(
+                "%(count)d baris pilihan dikirim dengan nomor baris yang tidak sah; baris itu kini ditampilkan di "
+                "akhir daftar. Periksa urutan pilihan, lalu simpan lagi.", count=len(field.odd_rows)))
 
     def validate_pairs(self, field) -> None:
         """Pair lines must read ``left = right`` (only when the question is a matching one)."""

@@ -205,7 +205,16 @@ def admin_index():
     form = CertificateFilterForm(formdata=request.args)
     form.kursus.choices = _course_choices()
     form.angkatan.choices = _cohort_choices()
-    if not form.validate():
+    valid = form.validate()
+    # A course or cohort not in the list (text, unknown id) is refused like a bad filter on the
+    # reports pages: ignoring it showed every certificate as if no filter had been chosen.
+    for select_field, message in ((form.kursus, _("Kursus tidak ditemukan; pilih dari daftar.")),
+                                  (form.angkatan, _("Angkatan tidak ditemukan; pilih dari daftar."))):
+        value = (select_field.data or "").strip()
+        if value and value not in {choice for choice, _label in select_field.choices}:
+            select_field.errors = list(select_field.errors) + [message]
+            valid = False
+    if not valid:
         return render_template("certificates/admin_index.html", form=form, pagination=None, args={}), 400
     query = (select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
              .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
