@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
-from app.common.db import MAX_ID
+from app.common.db import MAX_ID, WROTE_INFO_KEY
 from app.extensions import csrf, db, login_manager, migrate
 from config import CONFIGS
 
@@ -213,7 +213,7 @@ def _sqlite_begin(conn):
 #: Statements that only read. Anything else (INSERT, UPDATE, DELETE, WITH, SAVEPOINT, DDL, ...)
 #: marks the transaction as one that wrote.
 _READ_ONLY_PREFIXES = ("SELECT", "SHOW")
-_WROTE = "lentera_wrote"
+_WROTE = WROTE_INFO_KEY
 
 
 @event.listens_for(Engine, "begin")

@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from app.assessment.models import QuizAttempt
+from app.catalog import outline as outlines
 from app.extensions import db
 from app.learning import services
 from app.reports.ledger import JpTargets
@@ -47,23 +48,25 @@ def test_jp_earned_sums_exactly_and_respects_local_year(app, make_user, make_cou
 
 def test_lesson_neighbours_and_step_after_lesson(app, make_user, make_course):
     course = make_course(modules=2, lessons_per_module=2)
-    (a, b), (c, d) = [module.lessons for module in course.modules]
-    quiz1 = course.modules[0].quiz
-    assert services.lesson_neighbours(course, a) == (None, b)
-    assert services.lesson_neighbours(course, b) == (a, c)  # across the module boundary
-    assert services.lesson_neighbours(course, d) == (c, None)
+    db.session.commit()
+    outline = outlines.course_outline(course)
+    (a, b), (c, d) = [module.lessons for module in outline.modules]
+    quiz1, quiz2 = (module.quiz for module in outline.modules)
+    assert outline.neighbours(a) == (None, b)
+    assert outline.neighbours(b) == (a, c)  # across the module boundary
+    assert outline.neighbours(d) == (c, None)
     enrolment = services.enrol(make_user(), course)
     db.session.flush()
     services.mark_lesson_complete(enrolment, b)  # out of order: a is still open
-    assert services.step_after_lesson(enrolment, course, b) == services.NextStep("lesson", c)
+    assert services.step_after_lesson(enrolment, outline, b) == services.NextStep("lesson", c)
     services.mark_lesson_complete(enrolment, a)
-    assert services.step_after_lesson(enrolment, course, a) == services.NextStep("quiz", quiz1)
-    _pass_quiz(enrolment, quiz1)
-    assert services.step_after_lesson(enrolment, course, a) == services.NextStep("lesson", c)
+    assert services.step_after_lesson(enrolment, outline, a) == services.NextStep("quiz", quiz1)
+    _pass_quiz(enrolment, course.modules[0].quiz)
+    assert services.step_after_lesson(enrolment, outline, a) == services.NextStep("lesson", c)
     services.mark_lesson_complete(enrolment, d)
-    assert services.step_after_lesson(enrolment, course, d) == services.NextStep("course")  # c is earlier, still open
+    assert services.step_after_lesson(enrolment, outline, d) == services.NextStep("course")  # c is earlier, still open
     services.mark_lesson_complete(enrolment, c)
-    assert services.step_after_lesson(enrolment, course, c) == services.NextStep("quiz", course.modules[1].quiz)
+    assert services.step_after_lesson(enrolment, outline, c) == services.NextStep("quiz", quiz2)
 
 
 def test_jp_summary_compares_the_pns_target_exactly(app, make_user, make_course):

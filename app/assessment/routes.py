@@ -25,11 +25,12 @@ ACTION_SUBMIT = "kirim"
 
 
 def _quiz_for(slug: str, quiz_id: int, *, bank: bool = True):
-    # Quiz pages show the course's title, not its outline: the course row alone (issue #8).
-    found = catalog.visible_course(slug, current_user, outline=False)
-    if found is None:
+    # The course row and the enrolment in one query; the outline (cached) says whether the quiz is
+    # the course's before it is loaded (issue #8).
+    view = catalog.open_course(slug, current_user)
+    if view is None or quiz_id not in view.outline.quiz_ids:
         abort(404)
-    course, enrolment = found
+    course, enrolment = view.course, view.enrolment
     quiz = services.load_quiz(quiz_id, bank=bank)
     if quiz is None or quiz.module.course_id != course.id:
         abort(404)

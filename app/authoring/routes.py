@@ -691,7 +691,7 @@ def _send_stored(stored_name: str, mimetype: str, download_name: str, as_attachm
 def cover(slug: str):
     from app.catalog import services as catalog
 
-    found = catalog.visible_course(slug, current_user)
+    found = catalog.visible_course(slug, current_user, outline=False)
     if found is None or not found[0].cover_image:
         abort(404)
     course = found[0]

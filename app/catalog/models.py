@@ -38,6 +38,9 @@ class Course(db.Model):
     jp: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     pass_mark: Mapped[Decimal] = mapped_column(ScaledDecimal(2))
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped by database triggers (migration 0010) on any change to the course's modules, lessons, quizzes
+    # or lesson attachments; the learner pages' outline cache is keyed by it.
+    content_revision: Mapped[int] = mapped_column(default=1, server_default="1")
     is_published: Mapped[bool] = mapped_column(default=True)
     # Self-enrolment: open to all, by operator approval, or closed (operators enrol).
     enrolment_mode: Mapped[str] = mapped_column(String(16), default="open", server_default="open")

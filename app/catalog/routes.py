@@ -29,11 +29,11 @@ def index():
 @bp.route("/kursus/<slug>")
 @public
 def course(slug: str):
-    found = services.visible_course(slug, current_user)
-    if found is None:
+    view = services.open_course(slug, current_user)
+    if view is None:
         abort(404)
-    course, enrolment = found
-    outline = services.course_outline(course, enrolment)
+    course, enrolment = view.course, view.enrolment
+    outline = services.course_outline(view.outline, enrolment)
     progress = services.outline_progress(outline) if enrolment else None
     certificate = learning.certificate_for(enrolment) if enrolment and enrolment.completed_at else None
     return render_template(

@@ -7,15 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.grading import grades_for_enrolments, quiz_facts
-from app.assessment.models import KIND_PRETEST, Quiz
+from app.assessment.models import KIND_PRETEST
+from app.catalog import outline as outlines
 from app.catalog.models import Course, Lesson, Module
+from app.catalog.outline import CourseOutline, LessonEntry, ModuleEntry, QuizEntry
 from app.extensions import db
 from app.learning import services as learning
-from app.learning.models import Enrolment
+from app.learning.models import ENROLMENT_ACTIVE, Enrolment, LessonProgress
 
 
 def _with_outline(query):
@@ -66,6 +68,49 @@ def visible_course(slug: str, user, *, outline: bool = True) -> tuple[Course, En
 
 
 @dataclass(frozen=True)
+class CourseView:
+    """What a learner page of one course starts from (:func:`open_course`).
+
+    ``enrolment`` is the viewer's *active* enrolment (``None`` for a pending or rejected request,
+    staff previews and visitors); ``lesson_done`` tells whether the lesson asked for is marked
+    complete in it.
+    """
+
+    course: Course
+    enrolment: Enrolment | None
+    outline: CourseOutline
+    lesson_done: bool = False
+
+
+def open_course(slug: str, user, *, lesson_id: int | None = None) -> CourseView | None:
+    """The course ``user`` may open, their active enrolment and the course outline; ``None`` to answer 404.
+
+    One query reads the course row, the viewer's enrolment and (with ``lesson_id``) whether that
+    lesson is complete; the outline comes from :mod:`app.catalog.outline` (cached per process and
+    checked against the course's ``content_revision`` read in the same query). Visibility follows
+    :func:`can_view`. ``user`` may be anonymous.
+    """
+    signed_in = getattr(user, "is_authenticated", False)
+    query = select(Course, Course.content_revision).where(Course.slug == slug)
+    if signed_in:
+        query = query.add_columns(Enrolment).outerjoin(
+            Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
+        if lesson_id is not None:
+            query = query.add_columns(LessonProgress.id).outerjoin(
+                LessonProgress, and_(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == lesson_id))
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    course, revision = row[0], row[1]
+    found = row[2] if signed_in else None
+    enrolment = found if found is not None and found.status == ENROLMENT_ACTIVE else None
+    if not can_view(course, user, enrolment):
+        return None
+    done = bool(signed_in and lesson_id is not None and enrolment is not None and row[3] is not None)
+    return CourseView(course, enrolment, outlines.course_outline(course, revision), done)
+
+
+@dataclass(frozen=True)
 class CatalogEntry:
     """One course card of the catalogue; ``enrolment``/``progress`` are set for enrolled viewers."""
 
@@ -79,7 +124,8 @@ def catalog_entries(user) -> list[CatalogEntry]:
     """Published courses by title, with module counts and the viewer's progress.
 
     A fixed number of queries: courses with their module counts, the viewer's enrolments,
-    and the four of :func:`app.learning.services.progress_for_enrolments`.
+    and the two of :func:`app.learning.services.progress_for_enrolments` (the course structure
+    comes from the cached outlines; a course's first view reads its outline once).
     ``user`` may be anonymous.
     """
     # The module count rides along as a correlated subquery: one statement fewer per page.
@@ -96,7 +142,9 @@ def catalog_entries(user) -> list[CatalogEntry]:
     if getattr(user, "is_authenticated", False):
         enrolments = {e.course_id: e for e in db.session.scalars(
             select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id.in_(ids)))}
-    progress = learning.progress_for_enrolments(list(enrolments.values()))
+    by_id = {course.id: course for course in courses}
+    progress = learning.progress_for_enrolments(
+        list(enrolments.values()), {cid: outlines.course_outline(by_id[cid]) for cid in enrolments})
     entries = []
     for course in courses:
         enrolment = enrolments.get(course.id)
@@ -121,11 +169,11 @@ class QuizStatus:
 
 @dataclass
 class ModuleOutline:
-    """A module as the course page lists it: ``lessons`` is ``[(lesson, done)]``."""
+    """A module as the course page lists it: ``lessons`` is ``[(lesson, done)]``, entries of the outline."""
 
-    module: Module
-    lessons: list[tuple[Lesson, bool]] = field(default_factory=list)
-    quiz: Quiz | None = None
+    module: ModuleEntry
+    lessons: list[tuple[LessonEntry, bool]] = field(default_factory=list)
+    quiz: QuizEntry | None = None
     quiz_status: QuizStatus = QuizStatus()
 
     @property
@@ -136,7 +184,7 @@ class ModuleOutline:
         """
         required = [done for lesson, done in self.lessons if lesson.is_required]
         done, total = sum(required), len(required)
-        if self.quiz is not None and self.quiz.kind != "pretest":
+        if self.quiz is not None and self.quiz.kind != KIND_PRETEST:
             total += 1
             done += int(self.quiz_status.passed)
         return done, total
@@ -148,36 +196,39 @@ class ModuleOutline:
         return done * 100 // total if total else 0
 
 
-def quiz_statuses(enrolment: Enrolment | None) -> dict[int, QuizStatus]:
+def quiz_statuses(enrolment: Enrolment | None, outline: CourseOutline | None = None) -> dict[int, QuizStatus]:
     """``{quiz_id: QuizStatus}`` of every quiz the enrolment submitted an attempt at.
 
     The grade and pass follow each quiz's grading method (highest, last or
     average; app.assessment.grading); attempts still in progress do not count.
+    With the course's ``outline`` the quiz settings come from it (one query fewer).
     """
     if enrolment is None:
         return {}
-    grades = grades_for_enrolments([enrolment.id], quiz_facts([enrolment.course_id]))
+    facts = outline.quiz_facts() if outline is not None else quiz_facts([enrolment.course_id])
+    grades = grades_for_enrolments([enrolment.id], facts)
     return {quiz_id: QuizStatus(grade.attempts, grade.percent, grade.passed)
             for (_, quiz_id), grade in grades.items()}
 
 
-def course_outline(course: Course, enrolment: Enrolment | None) -> list[ModuleOutline]:
+def course_outline(outline: CourseOutline, enrolment: Enrolment | None) -> list[ModuleOutline]:
     """Modules in order with lesson completion and quiz status for ``enrolment`` (may be ``None``).
 
-    ``course`` should come from :func:`load_course` so that nothing loads lazily.
+    ``outline`` is the course's :class:`~app.catalog.outline.CourseOutline` (from :func:`open_course`).
+    Two queries with an enrolment (lessons read, quiz attempts), none without.
     """
     done = learning.completed_lesson_ids(enrolment) if enrolment else set()
-    statuses = quiz_statuses(enrolment)
-    outline = []
-    for module in course.modules:
+    statuses = quiz_statuses(enrolment, outline)
+    items = []
+    for module in outline.modules:
         quiz = module.quiz
-        outline.append(ModuleOutline(
+        items.append(ModuleOutline(
             module=module,
             lessons=[(lesson, lesson.id in done) for lesson in module.lessons],
             quiz=quiz,
             quiz_status=statuses.get(quiz.id, QuizStatus()) if quiz else QuizStatus(),
         ))
-    return outline
+    return items
 
 
 def outline_progress(outline: list[ModuleOutline]) -> learning.Progress:
@@ -196,7 +247,7 @@ def outline_progress(outline: list[ModuleOutline]) -> learning.Progress:
 
 
 def resume_target(outline: list[ModuleOutline]) -> tuple[str, object] | None:
-    """The first unfinished step in reading order: ``("lesson", Lesson)`` or ``("quiz", Quiz)``.
+    """The first unfinished step in reading order: ``("lesson", LessonEntry)`` or ``("quiz", QuizEntry)``.
 
     Optional lessons are skipped; ``None`` when every required step is done.
     """

@@ -155,4 +155,6 @@ def restore_command(path: str, yes: bool) -> None:
         restore(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo("Basis data sudah dipulihkan. Jalankan 'flask certificates reconcile' untuk memeriksa berkas PDF.")
+    # Web processes keep copies of course outlines numbered by revision (app/catalog/outline.py).
+    click.echo("Basis data sudah dipulihkan. Mulai ulang proses web (gunicorn), lalu jalankan "
+               "'flask certificates reconcile' untuk memeriksa berkas PDF.")

@@ -98,3 +98,17 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+#: ``Connection.info`` key set by the engine listeners in :mod:`app` when a transaction ran anything
+#: but SELECT/SHOW (or began outside a request).
+WROTE_INFO_KEY = "lentera_wrote"
+
+
+def transaction_wrote(session) -> bool:
+    """Whether ``session``'s current transaction may have written (or began outside a request).
+
+    Caches of database rows (:mod:`app.catalog.outline`) must not keep what such a transaction
+    reads: its own changes may still be rolled back. Begins a transaction if none is open.
+    """
+    return bool(session.connection().info.get(WROTE_INFO_KEY, True))

@@ -6,8 +6,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from app.authoring.video import lesson_csp, video_of
-from app.catalog import services as catalog
-from app.catalog.models import Lesson
+from app.catalog import outline, services as catalog
 from app.catalog.routes import certificate_links_enabled
 from app.common.access import login_required
 from app.common.markdown import render_markdown
@@ -45,17 +44,10 @@ def _not_enrolled_message(course) -> str:
 
 
 def _course_or_404(slug: str):
-    found = catalog.visible_course(slug, current_user)
+    found = catalog.visible_course(slug, current_user, outline=False)
     if found is None:
         abort(404)
     return found
-
-
-def _lesson_of(course, lesson_id: int) -> Lesson:
-    lesson = db.get_or_404(Lesson, lesson_id)
-    if lesson.module.course_id != course.id:
-        abort(404)
-    return lesson
 
 
 @bp.route("/kursus/<slug>/ikuti", methods=["POST"])
@@ -90,23 +82,28 @@ def enrol(slug: str):
 @bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>")
 @login_required
 def lesson(slug: str, lesson_id: int):
-    course, enrolment = _course_or_404(slug)
-    lesson = _lesson_of(course, lesson_id)
+    view = catalog.open_course(slug, current_user, lesson_id=lesson_id)
+    if view is None:
+        abort(404)
+    course, enrolment = view.course, view.enrolment
+    lesson = view.outline.lesson(lesson_id)
+    if lesson is None:
+        abort(404)
     if enrolment is None and not services.is_staff(current_user):
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
-    services.load_lesson_content(lesson)
-    previous, following = services.lesson_neighbours(course, lesson)
-    done = enrolment is not None and lesson.id in services.completed_lesson_ids(enrolment)
-    lesson_video = video_of(lesson)
+    content = outline.lesson_content(view.outline, lesson)
+    previous, following = view.outline.neighbours(lesson)
+    lesson_video = video_of(content)
     page = render_template(
         "learning/lesson.html",
         course=course,
         module=lesson.module,
         lesson=lesson,
-        body_html=render_markdown(lesson.body_md),
+        attachments=content.attachments,
+        body_html=render_markdown(content.body_md),
         enrolment=enrolment,
-        done=done,
+        done=view.lesson_done,
         previous=previous,
         following=following,
         lesson_video=lesson_video,
@@ -121,16 +118,20 @@ def lesson(slug: str, lesson_id: int):
 @bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>/selesai", methods=["POST"])
 @login_required
 def complete_lesson(slug: str, lesson_id: int):
-    course, enrolment = _course_or_404(slug)
-    lesson = _lesson_of(course, lesson_id)
+    view = catalog.open_course(slug, current_user)
+    if view is None:
+        abort(404)
+    course, enrolment = view.course, view.enrolment
+    lesson = view.outline.lesson(lesson_id)
+    if lesson is None:
+        abort(404)
     if enrolment is None:
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     was_complete = enrolment.completed_at is not None
-    services.mark_lesson_complete(enrolment, lesson)
-    step = services.step_after_lesson(enrolment, course, lesson)
-    # Read what the answer needs before the commit expires the loaded rows; afterwards each
-    # attribute read would reload the course outline (7 more queries, bench/README.md).
+    services.mark_lesson_complete(enrolment, lesson, view.outline)
+    step = services.step_after_lesson(enrolment, view.outline, lesson)
+    # Read what the answer needs before the commit expires the loaded rows.
     slug, course_title, lesson_title = course.slug, course.title, lesson.title
     target_id = step.target.id if step.target is not None else None
     finished_now = not was_complete and enrolment.completed_at is not None
@@ -152,6 +153,7 @@ def complete_lesson(slug: str, lesson_id: int):
 @login_required
 def dashboard():
     enrolments = services.user_enrolments(current_user)
+    outlines = {e.course_id: outline.course_outline(e.course) for e in enrolments}
     tz_name = current_app.config["LENTERA_TIMEZONE"]
     summary = services.jp_summary(current_user, services.local_year(tz_name), tz_name,
                                   JpTargets.from_config(current_app.config))
@@ -159,7 +161,7 @@ def dashboard():
     return render_template(
         "learning/dashboard.html",
         enrolments=enrolments,
-        progress=services.progress_for_enrolments(enrolments),
+        progress=services.progress_for_enrolments(enrolments, outlines),
         certificates=certificates,
         revoked=revoked,
         certificate_links=certificate_links_enabled(),

@@ -8,6 +8,7 @@ Services never read ``request`` and never commit; the caller commits once.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,12 +17,13 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.assessment.grading import QuizFacts, grades_for_enrolments, quiz_facts
+from app.assessment.grading import grades_for_enrolments, quiz_facts
 from app.auth.models import ROLE_ADMIN, ROLE_TRAINER, User
 from app.catalog.models import Course, Lesson, Module
+from app.catalog.outline import CourseOutline, LessonEntry
 from app.certificates.models import STATUS_REVOKED, STATUS_VALID, Certificate
 from app.common.db import utcnow
 from app.extensions import db
@@ -127,30 +129,42 @@ def _required_lessons(course_ids):
     )
 
 
-def progress_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Progress]:
-    """Progress of many enrolments in a fixed number of queries (four).
+def progress_for_enrolments(enrolments: list[Enrolment], outlines: Mapping[int, CourseOutline] | None = None
+                            ) -> dict[int, Progress]:
+    """Progress of many enrolments in a fixed number of queries (four, or two given the outlines).
 
     Returns ``{enrolment.id: Progress}``. A quiz counts as passed when its
     grade by the quiz's grading method (highest, last or average; see
     :mod:`app.assessment.grading`) is a pass; pre-test quizzes are not steps.
+    ``outlines`` (``{course_id: CourseOutline}``, :mod:`app.catalog.outline`) covering every
+    enrolment's course supplies the course structure (required lessons, quiz settings)
+    instead of reading it again.
     """
     if not enrolments:
         return {}
     course_ids = {e.course_id for e in enrolments}
     enrolment_ids = [e.id for e in enrolments]
-    required = _required_lessons(course_ids).subquery()
-    lessons_total = dict(db.session.execute(
-        select(required.c.course_id, func.count()).group_by(required.c.course_id)).all())
-    facts = quiz_facts(course_ids)
+    if outlines is not None and course_ids <= outlines.keys():
+        # Lessons read are counted against the same structure as the totals (the outline's).
+        required_ids = set().union(*(outlines[cid].required_lesson_ids for cid in course_ids))
+        lessons_total = {cid: len(outlines[cid].required_lesson_ids) for cid in course_ids}
+        facts = {qid: f for cid in course_ids for qid, f in outlines[cid].quiz_facts().items()}
+        done_query = (select(LessonProgress.enrolment_id, func.count())
+                      .where(LessonProgress.lesson_id.in_(required_ids)) if required_ids else None)
+    else:
+        required = _required_lessons(course_ids).subquery()
+        lessons_total = dict(db.session.execute(
+            select(required.c.course_id, func.count()).group_by(required.c.course_id)).all())
+        facts = quiz_facts(course_ids)
+        done_query = (select(LessonProgress.enrolment_id, func.count())
+                      .join(required, required.c.id == LessonProgress.lesson_id))
     counted = {qid: f for qid, f in facts.items() if f.counts_for_completion}
     quizzes_total: dict[int, int] = {}
     for f in counted.values():
         quizzes_total[f.course_id] = quizzes_total.get(f.course_id, 0) + 1
     lessons_done = dict(db.session.execute(
-        select(LessonProgress.enrolment_id, func.count())
-        .join(required, required.c.id == LessonProgress.lesson_id)
-        .where(LessonProgress.enrolment_id.in_(enrolment_ids))
-        .group_by(LessonProgress.enrolment_id)).all())
+        done_query.where(LessonProgress.enrolment_id.in_(enrolment_ids)).group_by(LessonProgress.enrolment_id)
+    ).all()) if done_query is not None else {}
     quizzes_passed: dict[int, int] = {}
     for (enrolment_id, _quiz_id), grade in grades_for_enrolments(enrolment_ids, counted).items():
         if grade.passed:
@@ -166,9 +180,10 @@ def progress_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Progress]:
     }
 
 
-def course_progress(enrolment: Enrolment) -> Progress:
-    """Progress of one enrolment; see :func:`progress_for_enrolments`."""
-    return progress_for_enrolments([enrolment])[enrolment.id]
+def course_progress(enrolment: Enrolment, outline: CourseOutline | None = None) -> Progress:
+    """Progress of one enrolment; see :func:`progress_for_enrolments` (``outline``: its course's)."""
+    return progress_for_enrolments([enrolment], {outline.course_id: outline} if outline is not None else None
+                                   )[enrolment.id]
 
 
 def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
@@ -182,11 +197,13 @@ def passed_quiz_ids(enrolment: Enrolment) -> set[int]:
             if grade.passed}
 
 
-def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
-    """Record ``lesson`` as complete; returns True if it was newly recorded.
+def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson | LessonEntry,
+                         outline: CourseOutline | None = None) -> bool:
+    """Record ``lesson`` (a row or an outline entry) as complete; returns True if it was newly recorded.
 
     Idempotent under concurrency: the unique (enrolment_id, lesson_id)
-    constraint turns a duplicate into a no-op. Then re-evaluates completion.
+    constraint turns a duplicate into a no-op. Then re-evaluates completion
+    (with the course's ``outline``, when given, for its structure).
     Raises ``ValueError`` if the lesson is not in the enrolment's course or
     the enrolment is not active (pending or rejected requests cannot learn).
     """
@@ -204,11 +221,11 @@ def mark_lesson_complete(enrolment: Enrolment, lesson: Lesson) -> bool:
             created = True
         except IntegrityError:
             created = False
-    evaluate_completion(enrolment, wrote=created)
+    evaluate_completion(enrolment, wrote=created, outline=outline)
     return created
 
 
-def evaluate_completion(enrolment: Enrolment, *, wrote: bool = True):
+def evaluate_completion(enrolment: Enrolment, *, wrote: bool = True, outline: CourseOutline | None = None):
     """Mark the enrolment complete when the rule is met and issue its certificate.
 
     Returns the :class:`~app.certificates.models.Certificate` when the course
@@ -219,10 +236,12 @@ def evaluate_completion(enrolment: Enrolment, *, wrote: bool = True):
 
     ``wrote=False`` says the caller recorded no progress in this transaction (a lesson
     marked again): then the row lock is taken only if the course turns out complete.
+    ``outline``: the course's :class:`~app.catalog.outline.CourseOutline`, checked against the
+    course revision in this request, saves reading the course structure again.
     """
     if enrolment.status != ENROLMENT_ACTIVE:
         return None
-    if not wrote and enrolment.completed_at is None and not course_progress(enrolment).complete:
+    if not wrote and enrolment.completed_at is None and not course_progress(enrolment, outline).complete:
         # Nothing written here, so no concurrent last step can be missed by this request: the
         # request that wrote it evaluates under the lock. Marking a read lesson again, the most
         # common click, no longer queues on the enrolment row (issue #8).
@@ -244,7 +263,7 @@ def evaluate_completion(enrolment: Enrolment, *, wrote: bool = True):
                                     .with_for_update(key_share=True)).one()
         set_committed_value(enrolment, "completed_at", locked.completed_at)
     if enrolment.completed_at is None:
-        if not course_progress(enrolment).complete:
+        if not course_progress(enrolment, outline).complete:
             return None
         enrolment.completed_at = utcnow()
         db.session.flush()
@@ -303,32 +322,6 @@ def ordered_lessons(course: Course) -> list[Lesson]:
     return [lesson for module in course.modules for lesson in module.lessons]
 
 
-def load_lesson_content(lesson: Lesson) -> Lesson:
-    """Load what the lesson page shows of ``lesson``, its body and attachments, in one query.
-
-    The course outline (:func:`app.catalog.services.load_course`) leaves lesson
-    bodies unloaded; without this call each would load on first access (body,
-    then attachments: two queries). Returns ``lesson``.
-    """
-    db.session.execute(select(Lesson).where(Lesson.id == lesson.id)
-                       .options(undefer(Lesson.body_md), joinedload(Lesson.attachments))).unique().all()
-    return lesson
-
-
-def lesson_neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
-    """The lessons before and after ``lesson`` in reading order, across module boundaries.
-
-    Returns ``(previous, next)``; either is ``None`` at the ends of the course.
-    Raises ``ValueError`` if ``lesson`` is not in ``course``.
-    """
-    lessons = ordered_lessons(course)
-    ids = [item.id for item in lessons]
-    index = ids.index(lesson.id)  # ValueError when the lesson is elsewhere
-    previous = lessons[index - 1] if index > 0 else None
-    following = lessons[index + 1] if index + 1 < len(lessons) else None
-    return previous, following
-
-
 @dataclass(frozen=True)
 class NextStep:
     """Where a learner goes next: ``kind`` is ``"lesson"``, ``"quiz"`` or ``"course"``.
@@ -340,8 +333,8 @@ class NextStep:
     target: object | None = None
 
 
-def step_after_lesson(enrolment: Enrolment, course: Course, lesson: Lesson) -> NextStep:
-    """The step after finishing ``lesson``.
+def step_after_lesson(enrolment: Enrolment, outline: CourseOutline, lesson: LessonEntry) -> NextStep:
+    """The step after finishing ``lesson`` (an entry of the course's ``outline``).
 
     1. the next lesson of the same module that is not yet complete;
     2. else the module's quiz, when every required lesson of the module is
@@ -360,11 +353,11 @@ def step_after_lesson(enrolment: Enrolment, course: Course, lesson: Lesson) -> N
     if quiz is not None and all(item.id in done for item in module.lessons if item.is_required):
         # Grade only this quiz, from its loaded settings (passed_quiz_ids would first query the
         # settings of every quiz of the course again).
-        facts = {quiz.id: QuizFacts(quiz.id, enrolment.course_id, quiz.grading, quiz.kind, quiz.effective_pass_mark)}
+        facts = {quiz.id: quiz.facts()}
         grade = grades_for_enrolments([enrolment.id], facts).get((enrolment.id, quiz.id))
         if grade is None or not grade.passed:
             return NextStep("quiz", quiz)
-    lessons = ordered_lessons(course)
+    lessons = list(outline.lessons)
     for item in lessons[lessons.index(lesson) + 1:]:
         if item.id not in done:
             return NextStep("lesson", item)
