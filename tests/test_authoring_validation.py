@@ -235,3 +235,15 @@ def test_question_form_posted_without_fields_is_a_400_not_a_500(app, client, mak
     for url in (f"/pengajar/susun/{course.id}/modul/{module.id}/kuis/pertanyaan/baru",
                 f"/pengajar/susun/{course.id}/pertanyaan/{question.id}"):
         assert client.post(url, data={}).status_code == 400, url
+
+
+@pytest.mark.parametrize("field", ["jp", "pass_mark"])
+@pytest.mark.parametrize("blank", ["  ", "\t", "\u00a0"])
+def test_a_required_number_of_only_spaces_is_refused_with_a_message(client, owner, field, blank):
+    # Retest finding: "  " passed InputRequired, left no number, and the NOT NULL column gave a 500.
+    response = client.post(f"/pengajar/susun/{owner.id}", data={**COURSE, "title": "Judul Baru", field: blank})
+    body = _body(response)
+    assert response.status_code == 400 and "Wajib diisi." in body
+    db.session.expire_all()
+    course = db.session.get(Course, owner.id)
+    assert course.title != "Judul Baru" and course.pass_mark == Decimal("70") and course.jp == Decimal("20")

@@ -72,3 +72,30 @@ def test_restore_refuses_a_missing_or_damaged_file(app, tmp_path):
     assert "Traceback" not in result.output
     missing = runner.invoke(args=["restore", str(tmp_path / "tidak-ada.backup"), "--yes"])
     assert missing.exit_code != 0
+
+
+def test_after_a_restore_no_course_revision_repeats_one_seen_before(app, tmp_path, make_course):
+    # Retest finding: web processes cache outlines by (course, revision); after a restore to an older
+    # revision, the next edits reused the cached numbers and the old text was served.
+    from sqlalchemy import update
+
+    from app.catalog.models import Course, Lesson
+
+    course = make_course(modules=1, lessons_per_module=1)
+    db.session.commit()
+    course_id, lesson_id = course.id, course.modules[0].lessons[0].id
+    runner = app.test_cli_runner()
+    path = tmp_path / "sebelum-edit.backup"
+    db.session.close()
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    for n in range(3):
+        db.session.execute(update(Lesson).where(Lesson.id == lesson_id).values(title=f"Edit {n}"))
+        db.session.commit()
+    highest_seen = db.session.scalar(select(Course.content_revision).where(Course.id == course_id))
+    db.session.close()
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Mulai ulang proses web" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Lesson.title).where(Lesson.id == lesson_id)) == "Pelajaran 1.1"
+    assert db.session.scalar(select(Course.content_revision).where(Course.id == course_id)) > highest_seen

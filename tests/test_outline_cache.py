@@ -142,3 +142,32 @@ def test_a_course_without_modules_has_an_empty_outline(app, make_course):
     db.session.commit()
     outline = outlines.course_outline(course)
     assert outline.modules == () and outline.lessons == () and outline.quiz_facts() == {}
+
+
+def test_a_lesson_id_given_again_in_another_course_never_shows_the_old_text(
+        app, client, login, make_user, make_course):
+    # Retest finding: SQLite gives a deleted lesson's id to the next lesson, and two courses' revision
+    # counters can be equal; the cached text was keyed by lesson id and revision only.
+    old_course = make_course(modules=1, lessons_per_module=1)
+    new_course = make_course(modules=1, lessons_per_module=1)
+    user = make_user()
+    services.enrol(user, old_course)
+    services.enrol(user, new_course)
+    old_lesson = old_course.modules[0].lessons[0]
+    old_lesson.body_md = "Teks RAHASIA kursus lama."
+    db.session.commit()
+    login(user)
+    lesson_id, old_slug, new_slug = old_lesson.id, old_course.slug, new_course.slug
+    new_course_id, module_id = new_course.id, new_course.modules[0].id
+    assert "RAHASIA" in client.get(f"/kursus/{old_slug}/pelajaran/{lesson_id}").get_data(as_text=True)
+    db.session.delete(db.session.get(Lesson, lesson_id))
+    db.session.commit()
+    cached_revision = db.session.scalar(select(Course.content_revision).where(Course.slug == old_slug)) - 1
+    # The other course reaches the revision the text was cached under, with a lesson of the same id.
+    db.session.execute(update(Course).where(Course.id == new_course_id).values(content_revision=cached_revision - 1))
+    db.session.add(Lesson(id=lesson_id, module_id=module_id, slug="baru", title="Pelajaran baru", position=5,
+                          body_md="Teks kursus baru."))
+    db.session.commit()
+    assert db.session.scalar(select(Course.content_revision).where(Course.id == new_course_id)) == cached_revision
+    page = client.get(f"/kursus/{new_slug}/pelajaran/{lesson_id}").get_data(as_text=True)
+    assert "Teks kursus baru." in page and "RAHASIA" not in page

@@ -271,3 +271,21 @@ def test_quiz_or_module_being_taken_is_not_deleted(app, make_course, make_user, 
     assert staff.post(url).status_code == 302
     db.session.expire_all()
     assert db.session.get(QuizAttempt, attempt_id) is None
+
+
+def test_starting_a_quiz_without_questions_answers_an_indonesian_409_page(app, client, login, make_user, make_course):
+    # Retest finding: the 409 was Werkzeug's bare English "Conflict" page.
+    from app.assessment.models import Quiz
+
+    course = make_course(modules=1, lessons_per_module=1, questions_per_quiz=0)
+    quiz = Quiz(module_id=course.modules[0].id, title="Kuis Kosong")
+    db.session.add(quiz)
+    user = make_user()
+    learning.enrol(user, course)
+    db.session.commit()
+    login(user)
+    response = client.post(f"/kursus/{course.slug}/kuis/{quiz.id}/mulai")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Kuis ini belum memiliki pertanyaan." in page and "Permintaan bertabrakan" in page
+    assert "<title>409 Conflict" not in page

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.assessment.models import (GRADING_AVERAGE, GRADING_HIGHEST, GRADING_LAST, KIND_PRETEST, STATE_SUBMITTED,
                                    Quiz, QuizAttempt)
@@ -109,17 +109,21 @@ def quiz_facts(course_ids: Iterable[int]) -> dict[int, QuizFacts]:
             for qid, cid, grading, kind, own, course_mark in rows}
 
 
+# Built once (its cache key is memoised): every learner page that shows progress runs it (issue #8).
+_SUBMITTED_RESULTS = (
+    select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id, QuizAttempt.number, QuizAttempt.score,
+           QuizAttempt.max_score, QuizAttempt.passed)
+    .where(QuizAttempt.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+           QuizAttempt.quiz_id.in_(bindparam("quiz_ids", expanding=True)),
+           QuizAttempt.state == STATE_SUBMITTED))
+
+
 def grades_for_enrolments(enrolment_ids: Iterable[int], facts: dict[int, QuizFacts]) -> dict[tuple[int, int], QuizGrade]:
     """``{(enrolment_id, quiz_id): QuizGrade}`` for every quiz in ``facts`` with a submitted attempt (one query)."""
     ids = list(set(enrolment_ids))
     if not ids or not facts:
         return {}
-    rows = db.session.execute(
-        select(QuizAttempt.enrolment_id, QuizAttempt.quiz_id, QuizAttempt.number, QuizAttempt.score,
-               QuizAttempt.max_score, QuizAttempt.passed)
-        .where(QuizAttempt.enrolment_id.in_(ids), QuizAttempt.quiz_id.in_(list(facts)),
-               QuizAttempt.state == STATE_SUBMITTED)
-    ).all()
+    rows = db.session.execute(_SUBMITTED_RESULTS, {"enrolment_ids": ids, "quiz_ids": list(facts)}).all()
     grouped: dict[tuple[int, int], list[AttemptResult]] = {}
     for enrolment_id, quiz_id, number, score, max_score, passed in rows:
         grouped.setdefault((enrolment_id, quiz_id), []).append(AttemptResult(number, score, max_score, passed))

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from app.auth.models import User, UserSession
 from app.common.db import utcnow
@@ -30,6 +30,14 @@ LAST_SEEN_KEY = "lentera_seen"
 # Refresh the last-seen stamp at most this often (seconds) so that not every
 # request re-sends the cookie.
 _TOUCH_EVERY = 30
+
+
+# Built once: SQLAlchemy memoises a statement object's cache key, so reusing it skips building and
+# traversing the statement on every signed-in request (about 0.1 ms each, issue #8).
+# The inner join loses nothing: deleting a user deletes their session records (CASCADE).
+_SESSION_AND_USER = (select(UserSession.user_id, UserSession.created_at, UserSession.revoked_at, User)
+                     .join(User, User.id == UserSession.user_id)
+                     .where(UserSession.token_hash == bindparam("token_hash")))
 
 
 def _digest(value: str) -> str:
@@ -92,13 +100,9 @@ def load_user(user_id: str) -> User | None:
         return None
     raw = session.get(SESSION_ID_KEY)
     # One query for the session record and its user (this runs on every signed-in request).
-    # The inner join loses nothing: deleting a user deletes their session records (CASCADE).
     row = None
     if isinstance(raw, str) and raw:
-        row = db.session.execute(
-            select(UserSession.user_id, UserSession.created_at, UserSession.revoked_at, User)
-            .join(User, User.id == UserSession.user_id)
-            .where(UserSession.token_hash == _digest(raw))).first()
+        row = db.session.execute(_SESSION_AND_USER, {"token_hash": _digest(raw)}).first()
     now = utcnow()
     config = current_app.config
     if row is None or row.revoked_at is not None or row.user_id != int(user_id):

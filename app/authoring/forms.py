@@ -14,7 +14,8 @@ from flask_wtf.file import FileField
 from app.common.forms import LenteraForm
 from app.common.names import TextCharacterError, check_printable_text, check_title_text
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation,
+                                ValidationError)
 
 # A minus sign is let through so that a negative value gets the range message.
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+([.,][0-9]+)?")
@@ -72,6 +73,9 @@ class IdDecimalField(StringField):
         text = ("" if self.data is None else str(self.data)).strip().replace(" ", "")
         if not text:
             self.number = None
+            if self.flags.required:
+                # Only spaces typed: InputRequired saw input, but there is no number to save.
+                raise StopValidation(str(REQUIRED))
             return
         if text.count(",") + text.count(".") > 1:
             raise ValidationError(_("Tulis angka dengan satu tanda desimal, mis. 2,5."))

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.db import ScaledDecimal, UTCDateTime, utcnow
@@ -40,7 +40,7 @@ class Course(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # Bumped by database triggers (migration 0010) on any change to the course's modules, lessons, quizzes
     # or lesson attachments; the learner pages' outline cache is keyed by it.
-    content_revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    content_revision: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
     is_published: Mapped[bool] = mapped_column(default=True)
     # Self-enrolment: open to all, by operator approval, or closed (operators enrol).
     enrolment_mode: Mapped[str] = mapped_column(String(16), default="open", server_default="open")

@@ -145,10 +145,21 @@ class AttachmentEntry:
 class LessonContent:
     """What the lesson page shows beyond the outline: Markdown body, video URL and attachments."""
 
+    course_id: int
+    course_created_at: datetime
     revision: int
     body_md: str
     video_url: str | None
     attachments: tuple[AttachmentEntry, ...]
+
+    def current_for(self, outline: CourseOutline) -> bool:
+        """Whether this copy is of the course and revision ``outline`` stands for.
+
+        The course matters as well as the revision: SQLite gives a deleted lesson's id to the
+        next lesson, possibly of another course whose revision happens to be the same.
+        """
+        return (self.course_id, self.course_created_at, self.revision) == (
+            outline.course_id, outline.created_at, outline.revision)
 
 
 class _Caches:
@@ -241,32 +252,31 @@ def _read_outline(course_id: int) -> CourseOutline:
     )
 
 
-def lesson_content(outline: CourseOutline, lesson: LessonEntry) -> LessonContent:
-    """Body, video URL and attachments of ``lesson`` as of ``outline.revision`` (cached like the outline).
+def lesson_content(outline: CourseOutline, lesson: LessonEntry) -> LessonContent | None:
+    """Body, video URL and attachments of ``lesson`` (an entry of ``outline``) as of ``outline.revision``.
+
+    Cached like the outline, and used only for the same course, course creation time and revision.
 
     Content read after the revision was read is at least that new: a change committed in between
-    bumps the revision, so later requests miss this entry and read it again.
+    bumps the revision, so later requests miss this entry and read it again. ``None`` when the
+    lesson was deleted in between (the page answers 404).
     """
     caches = _caches()
     with caches.lock:
         cached = caches.contents.get(lesson.id)
-    if cached is not None and cached.revision == outline.revision:
+    if cached is not None and cached.current_for(outline):
         return cached
-    body_md, video_url = db.session.execute(
-        select(Lesson.body_md, Lesson.video_url).where(Lesson.id == lesson.id)).one()
+    row = db.session.execute(select(Lesson.body_md, Lesson.video_url).where(Lesson.id == lesson.id)).first()
+    if row is None:
+        return None  # deleted since this request read the course's revision
+    body_md, video_url = row
     attachments = tuple(AttachmentEntry(*row) for row in db.session.execute(
         select(Attachment.id, Attachment.title, Attachment.original_name, Attachment.content_type, Attachment.size)
         .where(Attachment.lesson_id == lesson.id).order_by(Attachment.id)))
-    content = LessonContent(outline.revision, body_md or "", video_url, attachments)
+    content = LessonContent(outline.course_id, outline.created_at, outline.revision, body_md or "", video_url,
+                            attachments)
     if not transaction_wrote(db.session):
         with caches.lock:
             caches.contents[lesson.id] = content
     return content
 
-
-def clear_cache() -> None:
-    """Forget every cached outline and lesson of this application (tests, and after a restore)."""
-    caches = _caches()
-    with caches.lock:
-        caches.outlines.clear()
-        caches.contents.clear()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.grading import grades_for_enrolments, quiz_facts
@@ -82,6 +82,14 @@ class CourseView:
     lesson_done: bool = False
 
 
+# Built once and reused (SQLAlchemy memoises their cache keys): these run on every learner page.
+_COURSE = select(Course, Course.content_revision).where(Course.slug == bindparam("slug"))
+_COURSE_AND_ENROLMENT = _COURSE.add_columns(Enrolment).outerjoin(
+    Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
+_COURSE_ENROLMENT_AND_LESSON_DONE = _COURSE_AND_ENROLMENT.add_columns(LessonProgress.id).outerjoin(
+    LessonProgress, and_(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == bindparam("lesson_id")))
+
+
 def open_course(slug: str, user, *, lesson_id: int | None = None) -> CourseView | None:
     """The course ``user`` may open, their active enrolment and the course outline; ``None`` to answer 404.
 
@@ -91,14 +99,13 @@ def open_course(slug: str, user, *, lesson_id: int | None = None) -> CourseView 
     :func:`can_view`. ``user`` may be anonymous.
     """
     signed_in = getattr(user, "is_authenticated", False)
-    query = select(Course, Course.content_revision).where(Course.slug == slug)
-    if signed_in:
-        query = query.add_columns(Enrolment).outerjoin(
-            Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
-        if lesson_id is not None:
-            query = query.add_columns(LessonProgress.id).outerjoin(
-                LessonProgress, and_(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == lesson_id))
-    row = db.session.execute(query).first()
+    if not signed_in:
+        query, params = _COURSE, {"slug": slug}
+    elif lesson_id is None:
+        query, params = _COURSE_AND_ENROLMENT, {"slug": slug, "user_id": user.id}
+    else:
+        query, params = _COURSE_ENROLMENT_AND_LESSON_DONE, {"slug": slug, "user_id": user.id, "lesson_id": lesson_id}
+    row = db.session.execute(query, params).first()
     if row is None:
         return None
     course, revision = row[0], row[1]

@@ -28,7 +28,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 
@@ -105,6 +107,7 @@ def restore(source: str | os.PathLike) -> None:
     if not source.is_file():
         raise BackupError(f"Berkas cadangan {source} tidak ditemukan.")
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    highest_revision = _highest_content_revision()
     db.session.remove()
     db.engine.dispose()  # no pooled connection keeps an old view
     if url.get_backend_name() == "sqlite":
@@ -129,6 +132,34 @@ def restore(source: str | os.PathLike) -> None:
             raise BackupError("pg_restore gagal: " + result.stderr.strip()[:500])
     else:
         raise BackupError(f"Jenis basis data {url.get_backend_name()} tidak didukung.")
+    _move_revisions_past(highest_revision)
+
+
+def _highest_content_revision() -> int:
+    """The highest ``courses.content_revision`` now (0 without courses or before migration 0010)."""
+    try:
+        return int(db.session.scalar(text("SELECT MAX(content_revision) FROM courses")) or 0)
+    except DBAPIError:
+        return 0
+    finally:
+        db.session.rollback()
+
+
+def _move_revisions_past(highest: int) -> None:
+    """Number every restored course's content above ``highest``, the highest revision before the restore.
+
+    Running web processes keep copies of course outlines under (course, revision)
+    (app/catalog/outline.py); the restored database may give one of those numbers to
+    different content. After this no restored revision equals one seen before.
+    """
+    if highest <= 0:
+        return
+    try:
+        db.session.execute(text("UPDATE courses SET content_revision = content_revision + :offset"),
+                           {"offset": highest})
+        db.session.commit()
+    except DBAPIError:
+        db.session.rollback()  # a backup from before migration 0010: nothing is numbered yet
 
 
 @click.command("backup")

@@ -19,6 +19,8 @@ ERROR_MESSAGES = {
     403: (_l("Akses ditolak"), _l("Anda tidak memiliki hak untuk membuka halaman ini.")),
     404: (_l("Halaman tidak ditemukan"), _l("Alamat yang Anda buka tidak ada atau sudah dipindahkan.")),
     405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan dengan cara tersebut.")),
+    409: (_l("Permintaan bertabrakan"),
+          _l("Permintaan ini bertabrakan dengan keadaan data saat ini. Muat ulang halaman lalu coba lagi.")),
     413: (_l("Kiriman terlalu besar"),
           _l("Ukuran kiriman (berkas atau isian formulir) melebihi batas yang diizinkan. Tidak ada yang disimpan.")),
     429: (_l("Terlalu banyak permintaan"), _l("Tunggu sebentar lalu coba lagi.")),

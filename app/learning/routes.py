@@ -93,6 +93,8 @@ def lesson(slug: str, lesson_id: int):
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
     content = outline.lesson_content(view.outline, lesson)
+    if content is None:
+        abort(404)
     previous, following = view.outline.neighbours(lesson)
     lesson_video = video_of(content)
     page = render_template(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -129,6 +130,14 @@ def _required_lessons(course_ids):
     )
 
 
+# Built once (SQLAlchemy memoises a statement's cache key): the dashboard, catalogue and course pages run it.
+_REQUIRED_LESSONS_DONE = (
+    select(LessonProgress.enrolment_id, func.count())
+    .where(LessonProgress.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+           LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)))
+    .group_by(LessonProgress.enrolment_id))
+
+
 def progress_for_enrolments(enrolments: list[Enrolment], outlines: Mapping[int, CourseOutline] | None = None
                             ) -> dict[int, Progress]:
     """Progress of many enrolments in a fixed number of queries (four, or two given the outlines).
@@ -149,22 +158,22 @@ def progress_for_enrolments(enrolments: list[Enrolment], outlines: Mapping[int, 
         required_ids = set().union(*(outlines[cid].required_lesson_ids for cid in course_ids))
         lessons_total = {cid: len(outlines[cid].required_lesson_ids) for cid in course_ids}
         facts = {qid: f for cid in course_ids for qid, f in outlines[cid].quiz_facts().items()}
-        done_query = (select(LessonProgress.enrolment_id, func.count())
-                      .where(LessonProgress.lesson_id.in_(required_ids)) if required_ids else None)
+        done_query = _REQUIRED_LESSONS_DONE if required_ids else None
+        params = {"enrolment_ids": enrolment_ids, "lesson_ids": sorted(required_ids)}
     else:
         required = _required_lessons(course_ids).subquery()
         lessons_total = dict(db.session.execute(
             select(required.c.course_id, func.count()).group_by(required.c.course_id)).all())
         facts = quiz_facts(course_ids)
         done_query = (select(LessonProgress.enrolment_id, func.count())
-                      .join(required, required.c.id == LessonProgress.lesson_id))
+                      .join(required, required.c.id == LessonProgress.lesson_id)
+                      .where(LessonProgress.enrolment_id.in_(enrolment_ids)).group_by(LessonProgress.enrolment_id))
+        params = {}
     counted = {qid: f for qid, f in facts.items() if f.counts_for_completion}
     quizzes_total: dict[int, int] = {}
     for f in counted.values():
         quizzes_total[f.course_id] = quizzes_total.get(f.course_id, 0) + 1
-    lessons_done = dict(db.session.execute(
-        done_query.where(LessonProgress.enrolment_id.in_(enrolment_ids)).group_by(LessonProgress.enrolment_id)
-    ).all()) if done_query is not None else {}
+    lessons_done = dict(db.session.execute(done_query, params).all()) if done_query is not None else {}
     quizzes_passed: dict[int, int] = {}
     for (enrolment_id, _quiz_id), grade in grades_for_enrolments(enrolment_ids, counted).items():
         if grade.passed:
@@ -186,8 +195,12 @@ def course_progress(enrolment: Enrolment, outline: CourseOutline | None = None) 
                                    )[enrolment.id]
 
 
+_COMPLETED_LESSON_IDS = select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == bindparam("enrolment_id"))
+
+
 def completed_lesson_ids(enrolment: Enrolment) -> set[int]:
-    return set(db.session.scalars(select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)))
+    """Ids of the lessons marked complete in ``enrolment``."""
+    return set(db.session.scalars(_COMPLETED_LESSON_IDS, {"enrolment_id": enrolment.id}))
 
 
 def passed_quiz_ids(enrolment: Enrolment) -> set[int]:
@@ -286,6 +299,21 @@ def year_bounds_utc(year: int, tz_name: str) -> tuple[datetime, datetime]:
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
+@cache
+def _jp_earned_statement():
+    # Built once, on first use (the ledger imports this module); "Kursus saya" runs it every time.
+    from app.certificates.models import Certificate
+    from app.reports.ledger import jp_value, not_revoked
+    from app.reports.services import current_certificate
+
+    return (select(func.sum(jp_value()))
+            .select_from(Enrolment).join(Course, Course.id == Enrolment.course_id)
+            .outerjoin(Certificate, current_certificate())
+            .where(and_(Enrolment.user_id == bindparam("user_id"), Enrolment.completed_at >= bindparam("start"),
+                        Enrolment.completed_at < bindparam("end")),
+                   not_revoked()))
+
+
 def jp_earned(user: User, year: int, tz_name: str) -> Decimal:
     """JP of the courses ``user`` completed in calendar ``year`` (local time), exact.
 
@@ -295,18 +323,8 @@ def jp_earned(user: User, year: int, tz_name: str) -> Decimal:
     least 20 JP per PNS comes from PP 11/2017 as amended by PP 17/2020
     (shared/domain-facts.md §4).
     """
-    from app.certificates.models import Certificate
-    from app.reports.ledger import jp_value, not_revoked
-    from app.reports.services import current_certificate
-
     start, end = year_bounds_utc(year, tz_name)
-    total = db.session.scalar(
-        select(func.sum(jp_value()))
-        .select_from(Enrolment).join(Course, Course.id == Enrolment.course_id)
-        .outerjoin(Certificate, current_certificate())
-        .where(and_(Enrolment.user_id == user.id, Enrolment.completed_at >= start, Enrolment.completed_at < end),
-               not_revoked())
-    )
+    total = db.session.scalar(_jp_earned_statement(), {"user_id": user.id, "start": start, "end": end})
     return total if total is not None else Decimal(0)  # SUM keeps the column's exact type
 
 
@@ -364,13 +382,14 @@ def step_after_lesson(enrolment: Enrolment, outline: CourseOutline, lesson: Less
     return NextStep("course")
 
 
+_USER_ENROLMENTS = (select(Enrolment).where(Enrolment.user_id == bindparam("user_id"))
+                    .options(joinedload(Enrolment.course), joinedload(Enrolment.cohort))
+                    .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()))
+
+
 def user_enrolments(user: User) -> list[Enrolment]:
     """The user's enrolments (any status) with course and cohort loaded, newest first (one query)."""
-    return list(db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.course), joinedload(Enrolment.cohort))
-        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-    ))
+    return list(db.session.scalars(_USER_ENROLMENTS, {"user_id": user.id}))
 
 
 def certificates_for_enrolments(enrolments: list[Enrolment]) -> dict[int, Certificate]:
@@ -395,6 +414,11 @@ def revoked_certificates_for_enrolments(enrolments: list[Enrolment]) -> dict[int
     return {cert.enrolment_id: cert for cert in rows}
 
 
+_SHOWN_CERTIFICATES = select(Certificate).where(
+    Certificate.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+    Certificate.status.in_((STATUS_VALID, STATUS_REVOKED)))
+
+
 def current_certificates_for_enrolments(
         enrolments: list[Enrolment]) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
     """``(valid, revoked)`` of :func:`certificates_for_enrolments` and
@@ -403,9 +427,7 @@ def current_certificates_for_enrolments(
     revoked: dict[int, Certificate] = {}
     if not enrolments:
         return valid, revoked
-    rows = db.session.scalars(select(Certificate).where(
-        Certificate.enrolment_id.in_([e.id for e in enrolments]),
-        Certificate.status.in_((STATUS_VALID, STATUS_REVOKED))))
+    rows = db.session.scalars(_SHOWN_CERTIFICATES, {"enrolment_ids": [e.id for e in enrolments]})
     for cert in rows:
         (valid if cert.status == STATUS_VALID else revoked)[cert.enrolment_id] = cert
     return valid, revoked

@@ -102,7 +102,8 @@ def drop_triggers():
 
 
 def upgrade():
-    op.add_column("courses", sa.Column("content_revision", sa.Integer(), server_default="1", nullable=False))
+    # 64-bit: `flask restore` moves every revision past the highest one before the restore.
+    op.add_column("courses", sa.Column("content_revision", sa.BigInteger(), server_default="1", nullable=False))
     create_triggers()
 
 
