@@ -108,6 +108,35 @@ def make_course(app):
     return factories.make_course
 
 
+@pytest.fixture()
+def question_editor(make_user, make_course, login):
+    """A signed-in trainer of a one-module course whose quiz has one question; returns the course."""
+    from app.catalog.models import CourseTrainer
+
+    trainer = make_user("trainer")
+    course = make_course(modules=1, lessons_per_module=1, questions_per_quiz=1)
+    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
+    db.session.commit()
+    login(trainer)
+    return course
+
+
+@pytest.fixture()
+def open_attempt(app, client, login):
+    """A signed-in learner with an attempt in progress: ``(learner, quiz, quiz_url)``."""
+    from app.learning.services import enrol
+
+    course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=2)
+    quiz = course.modules[0].quiz
+    learner = factories.make_user("learner")
+    enrol(learner, course)
+    db.session.commit()
+    login(learner)
+    quiz_url = f"/kursus/{course.slug}/kuis/{quiz.id}"
+    assert client.post(quiz_url + "/mulai").status_code == 302
+    return learner, quiz, quiz_url
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent

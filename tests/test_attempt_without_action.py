@@ -12,26 +12,18 @@ import json
 
 from app.assessment.models import QuizAttempt
 from app.extensions import db
-from app.learning.services import enrol
-from tests import factories
 
 
-def _open_attempt(client, login):
-    course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=2)
-    quiz = course.modules[0].quiz
-    learner = factories.make_user("learner")
-    enrol(learner, course)
-    db.session.commit()
-    login(learner)
-    quiz_url = f"/kursus/{course.slug}/kuis/{quiz.id}"
-    assert client.post(quiz_url + "/mulai").status_code == 302
+def _attempt_of(open_attempt):
+    """``(quiz_url, attempt id, first question)`` of the ``open_attempt`` fixture (tests/conftest.py)."""
+    _learner, quiz, quiz_url = open_attempt
     attempt = db.session.query(QuizAttempt).one()
     first = sorted(quiz.questions, key=lambda q: q.position)[0]
     return quiz_url, attempt.id, first
 
 
-def test_a_post_without_action_saves_and_keeps_the_attempt_open(client, login):
-    quiz_url, attempt_id, first = _open_attempt(client, login)
+def test_a_post_without_action_saves_and_keeps_the_attempt_open(client, open_attempt):
+    quiz_url, attempt_id, first = _attempt_of(open_attempt)
     response = client.post(f"/kuis/percobaan/{attempt_id}", data={f"q-{first.id}": str(first.choices[0].id)})
     assert response.status_code == 302 and response.headers["Location"] == quiz_url
     db.session.expire_all()
@@ -48,8 +40,8 @@ def test_a_post_without_action_saves_and_keeps_the_attempt_open(client, login):
     assert db.session.get(QuizAttempt, attempt_id).state == "submitted"
 
 
-def test_an_empty_action_is_treated_as_no_action(client, login):
-    quiz_url, attempt_id, first = _open_attempt(client, login)
+def test_an_empty_action_is_treated_as_no_action(client, open_attempt):
+    quiz_url, attempt_id, first = _attempt_of(open_attempt)
     response = client.post(f"/kuis/percobaan/{attempt_id}", data={f"q-{first.id}": str(first.choices[1].id),
                                                                   "action": ""})
     assert response.status_code == 302 and response.headers["Location"] == quiz_url
@@ -59,8 +51,8 @@ def test_an_empty_action_is_treated_as_no_action(client, login):
     assert json.loads(attempt.saved_answers)[str(first.id)] == [first.choices[1].id]
 
 
-def test_an_unknown_action_ends_nothing(client, login):
-    _quiz_url, attempt_id, first = _open_attempt(client, login)
+def test_an_unknown_action_ends_nothing(client, open_attempt):
+    _quiz_url, attempt_id, first = _attempt_of(open_attempt)
     response = client.post(f"/kuis/percobaan/{attempt_id}", data={f"q-{first.id}": str(first.choices[0].id),
                                                                   "action": "KIRIM"})
     assert response.status_code == 400 and "Tindakan tidak dikenal" in response.get_data(as_text=True)
@@ -68,8 +60,8 @@ def test_an_unknown_action_ends_nothing(client, login):
     assert db.session.get(QuizAttempt, attempt_id).state == "in_progress"
 
 
-def test_the_notice_is_in_english_for_an_english_reader(client, login):
-    quiz_url, attempt_id, first = _open_attempt(client, login)
+def test_the_notice_is_in_english_for_an_english_reader(client, open_attempt):
+    quiz_url, attempt_id, first = _attempt_of(open_attempt)
     client.set_cookie("lentera_bahasa", "en")
     client.post(f"/kuis/percobaan/{attempt_id}", data={f"q-{first.id}": str(first.choices[0].id)})
     assert "not submitted" in client.get(quiz_url).get_data(as_text=True)

@@ -7,25 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from app.extensions import db
-from app.learning.services import enrol
 from tests import factories
-
-
-@pytest.fixture()
-def open_attempt(app, client, login):
-    """A signed-in learner with an attempt in progress: ``(learner, quiz, quiz_url)``."""
-    course = factories.make_course(modules=1, lessons_per_module=1, questions_per_quiz=2)
-    quiz = course.modules[0].quiz
-    learner = factories.make_user("learner")
-    enrol(learner, course)
-    db.session.commit()
-    login(learner)
-    quiz_url = f"/kursus/{course.slug}/kuis/{quiz.id}"
-    assert client.post(quiz_url + "/mulai").status_code == 302
-    return learner, quiz, quiz_url
 
 
 def test_quiz_sent_after_the_session_ended_returns_to_the_quiz_after_sign_in(client, open_attempt):

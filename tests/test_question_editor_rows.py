@@ -9,23 +9,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from app.assessment.models import Question
 from app.assessment.question_types import MAX_OPTIONS
-from app.catalog.models import CourseTrainer
 from app.extensions import db
-
-
-@pytest.fixture()
-def editor(make_user, make_course, login, client):
-    trainer = make_user("trainer")
-    course = make_course(modules=1, lessons_per_module=1, questions_per_quiz=1)
-    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
-    login(trainer)
-    return course, course.modules[0]
 
 
 def _choice_rows(page: str) -> int:
@@ -47,8 +35,8 @@ def _question(course) -> Question:
     return db.session.scalar(select(Question).where(Question.quiz_id == course.modules[0].quiz.id))
 
 
-def test_a_question_with_eight_choices_keeps_them_all_when_saved(client, editor):
-    course, module = editor
+def test_a_question_with_eight_choices_keeps_them_all_when_saved(client, question_editor):
+    course = question_editor
     url = f"/pengajar/susun/{course.id}/pertanyaan/{_question(course).id}"
     letters = [f"Pilihan {c}" for c in "ABCDEFGH"]
     assert client.post(url, data=_post(letters, correct=7)).status_code == 302
@@ -62,8 +50,8 @@ def test_a_question_with_eight_choices_keeps_them_all_when_saved(client, editor)
     assert [c.is_correct for c in sorted(question.choices, key=lambda c: c.position)][-1] is True
 
 
-def test_add_rows_saves_nothing_and_more_than_thirty_choices_is_refused(client, editor):
-    course, module = editor
+def test_add_rows_saves_nothing_and_more_than_thirty_choices_is_refused(client, question_editor):
+    course = question_editor
     url = f"/pengajar/susun/{course.id}/pertanyaan/{_question(course).id}"
     before = [c.text for c in _question(course).choices]
     response = client.post(url, data=_post(["Satu", "Dua", "Tiga"], correct=0, tambah_pilihan="1"))
@@ -78,8 +66,9 @@ def test_add_rows_saves_nothing_and_more_than_thirty_choices_is_refused(client, 
     assert len(_question(course).choices) == MAX_OPTIONS
 
 
-def test_the_quiz_page_names_question_types_in_the_readers_language(client, editor):
-    course, module = editor
+def test_the_quiz_page_names_question_types_in_the_readers_language(client, question_editor):
+    course = question_editor
+    module = course.modules[0]
     url = f"/pengajar/susun/{course.id}/modul/{module.id}/kuis"
     page = client.get(url).get_data(as_text=True)
     assert "Pilihan tunggal" in page and "· single ·" not in page

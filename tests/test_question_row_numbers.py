@@ -13,18 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.assessment.models import Question
-from app.catalog.models import CourseTrainer
 from app.extensions import db
-
-
-@pytest.fixture()
-def editor(make_user, make_course, login, client):
-    trainer = make_user("trainer")
-    course = make_course(modules=1, lessons_per_module=1, questions_per_quiz=1)
-    db.session.add(CourseTrainer(course_id=course.id, user_id=trainer.id))
-    db.session.commit()
-    login(trainer)
-    return course
 
 
 def _question(course) -> Question:
@@ -48,9 +37,9 @@ def _post(rows: dict[str, tuple[str, bool]], **extra) -> dict:
 
 
 @pytest.mark.parametrize("odd", ["-1", "\u22121", "01", "\u0661", "\u00b2", "", "1-2"])
-def test_a_filled_row_with_an_odd_number_is_refused_and_shown_again(client, editor, odd):
-    url = f"/pengajar/susun/{editor.id}/pertanyaan/{_question(editor).id}"
-    before = _texts(_question(editor))
+def test_a_filled_row_with_an_odd_number_is_refused_and_shown_again(client, question_editor, odd):
+    url = f"/pengajar/susun/{question_editor.id}/pertanyaan/{_question(question_editor).id}"
+    before = _texts(_question(question_editor))
     response = client.post(url, data=_post({"0": ("Kepala daerah", True), "1": ("Sekda", False),
                                             odd: ("Kepala Diskominfo", False)}))
     page = response.get_data(as_text=True)
@@ -59,51 +48,51 @@ def test_a_filled_row_with_an_odd_number_is_refused_and_shown_again(client, edit
     # Nothing typed is lost: the row is shown again, numbered after the others, and nothing was saved.
     assert 'name="choices-2-text"' in page and "Kepala Diskominfo</textarea>" in page
     assert page.index("Kepala daerah") < page.index("Sekda") < page.index("Kepala Diskominfo</textarea>")
-    assert _texts(_question(editor)) == before
+    assert _texts(_question(question_editor)) == before
     # Sent back as shown, it is saved with all three choices.
     again = client.post(url, data=_post({"0": ("Kepala daerah", True), "1": ("Sekda", False),
                                          "2": ("Kepala Diskominfo", False)}))
     assert again.status_code == 302
-    assert _texts(_question(editor)) == ["Kepala daerah", "Sekda", "Kepala Diskominfo"]
+    assert _texts(_question(question_editor)) == ["Kepala daerah", "Sekda", "Kepala Diskominfo"]
 
 
-def test_an_odd_numbered_row_is_refused_on_a_new_question_too(client, editor):
-    url = f"/pengajar/susun/{editor.id}/modul/{editor.modules[0].id}/kuis/pertanyaan/baru"
+def test_an_odd_numbered_row_is_refused_on_a_new_question_too(client, question_editor):
+    url = f"/pengajar/susun/{question_editor.id}/modul/{question_editor.modules[0].id}/kuis/pertanyaan/baru"
     response = client.post(url, data=_post({"0": ("Ya", True), "-1": ("Tidak", False), "1": ("Mungkin", False)}))
     assert response.status_code == 400 and "nomor baris yang tidak sah" in response.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.scalars(select(Question)).all()) == 1
 
 
-def test_an_empty_row_with_an_odd_number_is_ignored_like_any_empty_row(client, editor):
-    url = f"/pengajar/susun/{editor.id}/pertanyaan/{_question(editor).id}"
+def test_an_empty_row_with_an_odd_number_is_ignored_like_any_empty_row(client, question_editor):
+    url = f"/pengajar/susun/{question_editor.id}/pertanyaan/{_question(question_editor).id}"
     response = client.post(url, data=_post({"0": ("Ya", True), "1": ("Tidak", False), "-1": ("  ", False)}))
     assert response.status_code == 302
-    assert _texts(_question(editor)) == ["Ya", "Tidak"]
+    assert _texts(_question(question_editor)) == ["Ya", "Tidak"]
 
 
-def test_sparse_row_numbers_are_kept_in_their_order(client, editor):
-    url = f"/pengajar/susun/{editor.id}/pertanyaan/{_question(editor).id}"
+def test_sparse_row_numbers_are_kept_in_their_order(client, question_editor):
+    url = f"/pengajar/susun/{question_editor.id}/pertanyaan/{_question(question_editor).id}"
     response = client.post(url, data=_post({"9000": ("Ketiga", False), "0": ("Pertama", False),
                                             "17": ("Kedua", True), "123456789012345678901234567890": ("Keempat", False)}))
     assert response.status_code == 302
-    question = _question(editor)
+    question = _question(question_editor)
     assert _texts(question) == ["Pertama", "Kedua", "Ketiga", "Keempat"]
     assert [c.is_correct for c in sorted(question.choices, key=lambda c: c.position)] == [False, True, False, False]
 
 
-def test_a_filled_row_after_more_than_thirty_empty_rows_is_kept(client, editor):
-    url = f"/pengajar/susun/{editor.id}/pertanyaan/{_question(editor).id}"
+def test_a_filled_row_after_more_than_thirty_empty_rows_is_kept(client, question_editor):
+    url = f"/pengajar/susun/{question_editor.id}/pertanyaan/{_question(question_editor).id}"
     rows = {"0": ("Pertama", True), "1": ("Kedua", False)}
     rows |= {str(n): ("", False) for n in range(2, 40)}
     rows["40"] = ("Terakhir", False)
     response = client.post(url, data=_post(rows))
     assert response.status_code == 302
-    assert _texts(_question(editor)) == ["Pertama", "Kedua", "Terakhir"]
+    assert _texts(_question(question_editor)) == ["Pertama", "Kedua", "Terakhir"]
 
 
-def test_the_refusal_is_in_english_for_an_english_reader(client, editor):
+def test_the_refusal_is_in_english_for_an_english_reader(client, question_editor):
     client.set_cookie("lentera_bahasa", "en")
-    url = f"/pengajar/susun/{editor.id}/pertanyaan/{_question(editor).id}"
+    url = f"/pengajar/susun/{question_editor.id}/pertanyaan/{_question(question_editor).id}"
     response = client.post(url, data=_post({"0": ("Ya", True), "1": ("Tidak", False), "-3": ("Ragu", False)}))
     assert response.status_code == 400 and "invalid row number" in response.get_data(as_text=True)

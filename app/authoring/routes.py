@@ -19,6 +19,7 @@ from app.authoring.forms import (AttachmentForm, CourseForm, LessonForm, ModuleF
                                  QuizForm, TrainerForm)
 from app.authoring.question_forms import ADD_ROWS_BUTTON, EDITABLE_TYPES, QuestionForm
 from app.authoring.video import VideoError, parse_video_url, video_of
+from app.catalog.importer import IMPORT_ACTION, IMPORT_LABEL
 from app.catalog.models import Attachment, Course, Lesson, Module
 from app.certificates.layout import template_names
 from app.certificates.services import template_root
@@ -45,6 +46,7 @@ ACTION_LABELS = {
     "quiz.create": _l("Kuis dibuat"), "quiz.update": _l("Kuis diubah"), "quiz.delete": _l("Kuis dihapus"),
     "question.create": _l("Pertanyaan ditambahkan"), "question.update": _l("Pertanyaan diubah"),
     "question.delete": _l("Pertanyaan dihapus"), "question.move": _l("Urutan pertanyaan diubah"),
+    IMPORT_ACTION: IMPORT_LABEL,  # `flask courses import`; translated in the catalog area's catalogue
 }
 
 

@@ -1,7 +1,9 @@
 """Import courses from files (format: ``courses/FORMAT.md``) into the database.
 
 Language (issue #7): operator-facing only -- CLI output and file:line
-diagnostics stay in Indonesian and are not in the gettext catalogues.
+diagnostics stay in Indonesian and are not in the gettext catalogues. The one
+exception is :data:`IMPORT_LABEL`, the name of the import on the course's
+history page, which readers see in their language.
 
 A course folder holds ``course.yaml``, one Markdown file per lesson and at
 most one ``quiz.yaml`` per module. Importing happens in two phases:
@@ -34,6 +36,17 @@ most one ``quiz.yaml`` per module. Importing happens in two phases:
    listed in ``ImportResult.obsolete_files`` for removal after the commit.
    Courses missing from the files are left alone.
 
+An import that creates or changes a course records the audit event
+``course.imported`` on it (actor ``None``; detail: source folder, status,
+version, a one-line summary and the first changes), so it shows in the
+course's *Riwayat perubahan*. Browser edits are not overwritten by default:
+when the files would change a course whose content was changed in the browser
+after its last import (never imported: since it was created; see
+:func:`browser_change_since_import`), the savepoint is rolled back and the
+result is ``"dilewati"``, listing the differences left unapplied, unless the
+caller passes ``overwrite=True`` (``flask courses import --timpa``). Unchanged
+files and course: no write at all, no event.
+
 This module never commits: :func:`iter_import` yields one
 :class:`ImportResult` per course after that course's savepoint is closed, so
 the caller (``flask courses import``) commits once per course.
@@ -45,15 +58,19 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Iterator, Optional
 
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from app.admin.audit import record_event
+from app.admin.models import AuditEvent
 from app.assessment import question_types
 from app.assessment.models import (GRADING_HIGHEST, GRADING_METHODS, KIND_REGULAR, QUESTION_MATCHING,
                                    QUESTION_MULTIPLE, QUESTION_SHORT_ANSWER, QUESTION_SINGLE, QUESTION_TRUE_FALSE,
@@ -71,6 +88,9 @@ __all__ = [
     "STATUS_UPDATED",
     "STATUS_UNCHANGED",
     "STATUS_FAILED",
+    "STATUS_SKIPPED",
+    "IMPORT_ACTION",
+    "IMPORT_LABEL",
     "SLUG_PATTERN",
     "ImportProblem",
     "CourseImportError",
@@ -82,6 +102,8 @@ __all__ = [
     "QuestionSpec",
     "ChoiceSpec",
     "FileSpec",
+    "BrowserChange",
+    "browser_change_since_import",
     "remove_obsolete",
     "find_course_dirs",
     "load_course",
@@ -95,6 +117,13 @@ STATUS_CREATED = "dibuat"
 STATUS_UPDATED = "diperbarui"
 STATUS_UNCHANGED = "tidak berubah"
 STATUS_FAILED = "gagal"
+#: The files would change a course edited in the browser since its last import; nothing was written.
+STATUS_SKIPPED = "dilewati"
+
+#: Audit action of an import that created or changed a course (target ``"course"``, actor ``None``).
+IMPORT_ACTION = "course.imported"
+#: Its name on the course's history page (``app.authoring.routes.ACTION_LABELS``).
+IMPORT_LABEL = _l("Kursus diimpor dari berkas")
 
 COURSE_FILE = "course.yaml"
 #: Slugs of courses, modules and lessons (FORMAT.md: "[a-z0-9-]").
@@ -304,15 +333,35 @@ class CourseSpec:
         return sum(len(m.quiz.questions) for m in self.modules if m.quiz is not None)
 
 
+@dataclass(frozen=True)
+class BrowserChange:
+    """A recorded change of a course's content made after its last import (see :func:`browser_change_since_import`).
+
+    ``action`` is the audit action (e.g. ``"module.create"``), ``at`` its UTC time,
+    ``actor`` the email of whoever made it (``None``: command line or deleted user).
+    """
+
+    action: str
+    at: datetime
+    actor: Optional[str]
+
+    def __str__(self) -> str:
+        who = f" oleh {self.actor}" if self.actor else ""
+        return f"{self.action}{who}, {self.at:%Y-%m-%d %H:%M} UTC"
+
+
 @dataclass
 class ImportResult:
     """Outcome of importing one course folder.
 
     ``status`` is one of ``"dibuat"``, ``"diperbarui"``, ``"tidak berubah"``,
-    ``"gagal"``. ``path`` is the folder as shown to the operator; ``slug``,
+    ``"dilewati"``, ``"gagal"``. ``path`` is the folder as shown to the operator; ``slug``,
     ``course_id`` and ``spec`` are ``None`` when the course could not be read.
-    ``changes`` lists, in Indonesian, what an update changed (empty otherwise);
-    ``problems`` is non-empty exactly when the status is ``"gagal"``.
+    ``changes`` lists, in Indonesian, what an update changed -- or, when skipped,
+    what it would have changed (empty otherwise); ``problems`` is non-empty
+    exactly when the status is ``"gagal"``. ``browser_change`` is the newest
+    browser change that made the import skip the course (or that ``overwrite``
+    overwrote), else ``None``.
     """
 
     path: str
@@ -324,6 +373,7 @@ class ImportResult:
     problems: list[ImportProblem] = field(default_factory=list)
     #: Stored attachment/cover files the import replaced; remove them after the commit (:func:`remove_obsolete`).
     obsolete_files: list[str] = field(default_factory=list)
+    browser_change: Optional[BrowserChange] = None
 
     @property
     def ok(self) -> bool:
@@ -1235,7 +1285,80 @@ def _apply(spec: CourseSpec, sync: Optional[_Sync] = None) -> tuple[Course, str,
     return course, STATUS_UPDATED, sync.changes
 
 
-def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = None) -> ImportResult:
+# Course events that leave alone everything an import writes (publication, trainers, enrolment
+# mode, certificates), so they do not stop the next import.
+_OUTSIDE_FILES_ACTIONS = frozenset({IMPORT_ACTION, "course.export", "course.publish", "course.unpublish",
+                                    "course.trainer_add", "course.trainer_remove", "course.enrolment_mode"})
+# Fields of a browser "course.update" that course.yaml does not hold.
+_OUTSIDE_FILES_FIELDS = frozenset({"enrolment_mode", "certificate_template", "certificate_validity_months"})
+# How many change lines an import event keeps (the CLI prints them all).
+_LOGGED_CHANGES = 20
+
+
+def _changes_content(event: AuditEvent) -> bool:
+    """Whether ``event`` changed something an import would write back (unknown actions: yes)."""
+    if event.action in _OUTSIDE_FILES_ACTIONS or event.action.startswith("certificate."):
+        return False
+    if event.action == "course.update":
+        try:
+            fields = json.loads(event.detail or "{}").get("fields") or {}
+        except (ValueError, AttributeError):
+            return True
+        return bool(set(fields) - _OUTSIDE_FILES_FIELDS)
+    return True
+
+
+def browser_change_since_import(course_id: int) -> Optional[BrowserChange]:
+    """The newest change of the course's content recorded after its last import, or ``None``.
+
+    Read from the audit log (target ``"course"``), where the authoring services
+    record every browser change. Events after the newest ``course.imported``
+    count (all events when the course was never imported: a course created in
+    the browser has its ``course.create``); events that touch nothing an import
+    writes (publication, trainers, enrolment mode, export, certificates) do not.
+    A course with no event at all (imported before imports were recorded) has
+    no browser change.
+    """
+    target = (AuditEvent.target_type == "course", AuditEvent.target_id == str(course_id))
+    last_import = db.session.scalar(select(func.max(AuditEvent.id)).where(*target,
+                                                                         AuditEvent.action == IMPORT_ACTION))
+    # Ids, not times: they follow insertion order even when two events share a timestamp.
+    query = (select(AuditEvent).where(*target).options(joinedload(AuditEvent.actor))
+             .order_by(AuditEvent.id.desc()))
+    if last_import is not None:
+        query = query.where(AuditEvent.id > last_import)
+    for event in db.session.scalars(query):
+        if _changes_content(event):
+            return BrowserChange(action=event.action, at=event.at,
+                                 actor=event.actor.email if event.actor is not None else None)
+    return None
+
+
+class _Skipped(Exception):
+    """Raised inside the savepoint to roll back an import that would overwrite browser changes."""
+
+
+def _record_import(course: Course, spec: CourseSpec, course_dir: Path, status: str, changes: list[str],
+                   overwritten: Optional[BrowserChange]) -> None:
+    source = course_dir.resolve().name
+    if status == STATUS_CREATED:
+        summary = (f"folder {source}: kursus baru versi {spec.version}; {len(spec.modules)} modul, "
+                   f"{spec.lesson_count} pelajaran, {spec.quiz_count} kuis, {spec.question_count} pertanyaan")
+    else:
+        summary = f"folder {source}: {len(changes)} perubahan, versi {spec.version}"
+    detail = {"source": source, "status": status, "version": spec.version, "summary": summary}
+    if changes:
+        detail["changes"] = changes[:_LOGGED_CHANGES]
+        detail["change_count"] = len(changes)
+    if overwritten is not None:
+        detail["summary"] += f"; menimpa perubahan di peramban ({overwritten})"
+        detail["overwrote"] = {"action": overwritten.action, "at": overwritten.at.isoformat(),
+                               "actor": overwritten.actor}
+    record_event(None, IMPORT_ACTION, "course", course.id, **detail)
+
+
+def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = None, *,
+                overwrite: bool = False) -> ImportResult:
     display = _display(course_dir)
     try:
         spec = load_course(course_dir)
@@ -1247,10 +1370,28 @@ def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = Non
                                 f"slug kursus '{spec.slug}' sudah dipakai oleh {first.source}:{first.slug_line}")
         return ImportResult(path=display, status=STATUS_FAILED, slug=spec.slug, spec=spec, problems=[problem])
     sync = _Sync()
+    browser_change: Optional[BrowserChange] = None
     try:
         with db.session.begin_nested():
             course, status, changes = _apply(spec, sync)
+            if status == STATUS_UPDATED:
+                # Asked only when the files differ: unchanged imports stay free of queries and events.
+                browser_change = browser_change_since_import(course.id)
+                if browser_change is not None and not overwrite:
+                    raise _Skipped()
+            if status != STATUS_UNCHANGED:
+                db.session.flush()  # a new course needs its id for the event
+                _record_import(course, spec, course_dir, status, changes, browser_change)
             db.session.flush()
+    except _Skipped:
+        # The savepoint is rolled back; files copied into storage for it are not referenced.
+        for name in sync.stored:
+            upload_files.remove_stored(_Sync._data_dir(), name)
+        if claimed is not None:
+            claimed[spec.slug] = spec
+        return ImportResult(path=display, status=STATUS_SKIPPED, slug=spec.slug,
+                            course_id=db.session.scalar(select(Course.id).where(Course.slug == spec.slug)),
+                            spec=spec, changes=changes, browser_change=browser_change)
     except BaseException:
         for name in sync.stored:
             upload_files.remove_stored(_Sync._data_dir(), name)
@@ -1258,7 +1399,7 @@ def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = Non
     if claimed is not None:
         claimed[spec.slug] = spec
     return ImportResult(path=display, status=status, slug=spec.slug, course_id=course.id, spec=spec,
-                        changes=changes, obsolete_files=sync.obsolete)
+                        changes=changes, obsolete_files=sync.obsolete, browser_change=browser_change)
 
 
 def remove_obsolete(result: ImportResult) -> None:
@@ -1269,35 +1410,38 @@ def remove_obsolete(result: ImportResult) -> None:
         upload_files.remove_stored(current_app.config["LENTERA_DATA_DIR"], name)
 
 
-def import_course_dir(course_dir: str | Path) -> ImportResult:
+def import_course_dir(course_dir: str | Path, *, overwrite: bool = False) -> ImportResult:
     """Create or update the course in one folder, inside a savepoint; never commits.
 
     Returns an :class:`ImportResult` whose status is ``"dibuat"``,
-    ``"diperbarui"`` or ``"tidak berubah"``. Raises :class:`CourseImportError`
-    (nothing written) if any file of the course is invalid. Database errors
-    roll the savepoint back and propagate.
+    ``"diperbarui"``, ``"tidak berubah"`` or -- the course was changed in the
+    browser since its last import and ``overwrite`` is false -- ``"dilewati"``
+    (nothing written). Raises :class:`CourseImportError` (nothing written) if
+    any file of the course is invalid. Database errors roll the savepoint back
+    and propagate.
     """
-    result = _import_one(Path(course_dir))
+    result = _import_one(Path(course_dir), overwrite=overwrite)
     if not result.ok:
         raise CourseImportError(result.problems)
     return result
 
 
-def iter_import(path: str | Path) -> Iterator[ImportResult]:
+def iter_import(path: str | Path, *, overwrite: bool = False) -> Iterator[ImportResult]:
     """Import every course named by ``path`` (see :func:`find_course_dirs`), one savepoint each.
 
     Yields one :class:`ImportResult` per course folder, in name order, after
     that course's savepoint is closed: a failed course (status ``"gagal"``,
-    with its problems) has written nothing, and the caller may commit between
-    courses. Two folders with the same course slug: the second fails. Raises
-    :class:`CourseImportError` before yielding anything if ``path`` holds no
-    course.
+    with its problems) or a skipped one (``"dilewati"``: changed in the browser
+    since its last import, and ``overwrite`` false) has written nothing, and
+    the caller may commit between courses. Two folders with the same course
+    slug: the second fails. Raises :class:`CourseImportError` before yielding
+    anything if ``path`` holds no course.
     """
     claimed: dict[str, CourseSpec] = {}
     for course_dir in find_course_dirs(path):
-        yield _import_one(course_dir, claimed)
+        yield _import_one(course_dir, claimed, overwrite=overwrite)
 
 
-def import_path(path: str | Path) -> list[ImportResult]:
+def import_path(path: str | Path, *, overwrite: bool = False) -> list[ImportResult]:
     """All results of :func:`iter_import`; good courses stay in the session, uncommitted."""
-    return list(iter_import(path))
+    return list(iter_import(path, overwrite=overwrite))

@@ -50,6 +50,15 @@ def _course_or_404(slug: str):
     return found
 
 
+def _lesson_or_404(slug: str, lesson_id: int, *, with_done: bool = False):
+    """``(CourseView, LessonEntry)`` of a lesson of a course the user may open; 404 otherwise."""
+    view = catalog.open_course(slug, current_user, lesson_id=lesson_id if with_done else None)
+    lesson = view.outline.lesson(lesson_id) if view is not None else None
+    if lesson is None:
+        abort(404)
+    return view, lesson
+
+
 @bp.route("/kursus/<slug>/ikuti", methods=["POST"])
 @login_required
 def enrol(slug: str):
@@ -82,13 +91,8 @@ def enrol(slug: str):
 @bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>")
 @login_required
 def lesson(slug: str, lesson_id: int):
-    view = catalog.open_course(slug, current_user, lesson_id=lesson_id)
-    if view is None:
-        abort(404)
+    view, lesson = _lesson_or_404(slug, lesson_id, with_done=True)
     course, enrolment = view.course, view.enrolment
-    lesson = view.outline.lesson(lesson_id)
-    if lesson is None:
-        abort(404)
     if enrolment is None and not services.is_staff(current_user):
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
@@ -120,13 +124,8 @@ def lesson(slug: str, lesson_id: int):
 @bp.route("/kursus/<slug>/pelajaran/<int:lesson_id>/selesai", methods=["POST"])
 @login_required
 def complete_lesson(slug: str, lesson_id: int):
-    view = catalog.open_course(slug, current_user)
-    if view is None:
-        abort(404)
+    view, lesson = _lesson_or_404(slug, lesson_id)
     course, enrolment = view.course, view.enrolment
-    lesson = view.outline.lesson(lesson_id)
-    if lesson is None:
-        abort(404)
     if enrolment is None:
         flash(_not_enrolled_message(course), "info")
         return redirect(url_for("catalog.course", slug=course.slug))
