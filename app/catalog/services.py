@@ -127,6 +127,15 @@ class CatalogEntry:
     progress: learning.Progress | None = None
 
 
+# Built once (memoised cache keys). The module count rides along as a correlated subquery.
+_PUBLISHED_WITH_MODULE_COUNTS = (
+    select(Course, select(func.count(Module.id)).where(Module.course_id == Course.id).correlate(Course)
+           .scalar_subquery())
+    .where(Course.is_published.is_(True)).order_by(Course.title, Course.id))
+_ENROLMENTS_IN_COURSES = select(Enrolment).where(Enrolment.user_id == bindparam("user_id"),
+                                                 Enrolment.course_id.in_(bindparam("course_ids", expanding=True)))
+
+
 def catalog_entries(user) -> list[CatalogEntry]:
     """Published courses by title, with module counts and the viewer's progress.
 
@@ -135,11 +144,7 @@ def catalog_entries(user) -> list[CatalogEntry]:
     comes from the cached outlines; a course's first view reads its outline once).
     ``user`` may be anonymous.
     """
-    # The module count rides along as a correlated subquery: one statement fewer per page.
-    module_count = (select(func.count(Module.id)).where(Module.course_id == Course.id)
-                    .correlate(Course).scalar_subquery())
-    rows = db.session.execute(
-        select(Course, module_count).where(Course.is_published.is_(True)).order_by(Course.title, Course.id)).all()
+    rows = db.session.execute(_PUBLISHED_WITH_MODULE_COUNTS).all()
     if not rows:
         return []
     courses = [course for course, _count in rows]
@@ -148,7 +153,7 @@ def catalog_entries(user) -> list[CatalogEntry]:
     enrolments: dict[int, Enrolment] = {}
     if getattr(user, "is_authenticated", False):
         enrolments = {e.course_id: e for e in db.session.scalars(
-            select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id.in_(ids)))}
+            _ENROLMENTS_IN_COURSES, {"user_id": user.id, "course_ids": ids})}
     by_id = {course.id: course for course in courses}
     progress = learning.progress_for_enrolments(
         list(enrolments.values()), {cid: outlines.course_outline(by_id[cid]) for cid in enrolments})
