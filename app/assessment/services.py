@@ -34,7 +34,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -228,27 +228,32 @@ def _definition(version: QuestionVersion) -> dict:
 
 # --- Attempts --------------------------------------------------------------------------------------
 
+# The quiz path's statements, built once: SQLAlchemy memoises a statement's cache key, so reusing
+# the object skips building and traversing it on every request of a cohort's quiz (issue #8).
+_QUIZ = select(Quiz).where(Quiz.id == bindparam("quiz_id")).options(joinedload(Quiz.module))
+_QUIZ_WITH_BANK = _QUIZ.options(selectinload(Quiz.questions).selectinload(Question.choices))
+_BANK_SIZE = select(func.count()).select_from(Question).where(Question.quiz_id == bindparam("quiz_id"))
+_ATTEMPTS = (select(QuizAttempt).where(QuizAttempt.enrolment_id == bindparam("enrolment_id"),
+                                       QuizAttempt.quiz_id == bindparam("quiz_id"))
+             .order_by(QuizAttempt.number))
+
+
 def load_quiz(quiz_id: int, *, bank: bool = True) -> Quiz | None:
     """The quiz with its module, and (``bank=True``) its question bank and choices: one query, or three.
 
     Pages that only show the quiz or an attempt already drawn do not need the bank
     (:func:`bank_size` counts it); starting an attempt does.
     """
-    query = select(Quiz).where(Quiz.id == quiz_id).options(joinedload(Quiz.module))
-    if bank:
-        query = query.options(selectinload(Quiz.questions).selectinload(Question.choices))
-    return db.session.scalar(query)
+    return db.session.scalar(_QUIZ_WITH_BANK if bank else _QUIZ, {"quiz_id": quiz_id})
 
 
 def bank_size(quiz: Quiz) -> int:
     """How many questions the quiz's bank holds (one COUNT query)."""
-    return db.session.scalar(select(func.count()).select_from(Question).where(Question.quiz_id == quiz.id)) or 0
+    return db.session.scalar(_BANK_SIZE, {"quiz_id": quiz.id}) or 0
 
 
 def _attempts(enrolment: Enrolment, quiz: Quiz) -> list[QuizAttempt]:
-    return list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_id == quiz.id)
-        .order_by(QuizAttempt.number)))
+    return list(db.session.scalars(_ATTEMPTS, {"enrolment_id": enrolment.id, "quiz_id": quiz.id}))
 
 
 def _result(attempt: QuizAttempt) -> AttemptResult:
@@ -572,6 +577,13 @@ class AnswerReview:
     removed: bool = False
 
 
+_ATTEMPT = select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).options(
+    joinedload(QuizAttempt.quiz).joinedload(Quiz.module),
+    joinedload(QuizAttempt.enrolment).joinedload(Enrolment.course))
+_ATTEMPT_WITH_ANSWERS = _ATTEMPT.options(
+    selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question_version))
+
+
 def load_attempt(attempt_id: int, *, answers: bool = True) -> QuizAttempt | None:
     """The attempt with its quiz (and module) and enrolment (and course), and with ``answers``
     its answers and the versions they answered; ``None`` if unknown.
@@ -580,13 +592,7 @@ def load_attempt(attempt_id: int, *, answers: bool = True) -> QuizAttempt | None
     needs no answers (it writes them); an answer's question and choices load only
     for attempts from before question versions (see :func:`attempt_review`).
     """
-    query = select(QuizAttempt).where(QuizAttempt.id == attempt_id).options(
-        joinedload(QuizAttempt.quiz).joinedload(Quiz.module),
-        joinedload(QuizAttempt.enrolment).joinedload(Enrolment.course),
-    )
-    if answers:
-        query = query.options(selectinload(QuizAttempt.answers).selectinload(AttemptAnswer.question_version))
-    return db.session.scalar(query)
+    return db.session.scalar(_ATTEMPT_WITH_ANSWERS if answers else _ATTEMPT, {"attempt_id": attempt_id})
 
 
 def answers_visible(quiz: Quiz, quiz_passed: bool, staff: bool) -> bool:
