@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 #: Languages offered, code -> name in that language.
@@ -92,8 +93,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_languages():
-        from flask_babel import get_locale
-
         return {"languages": LANGUAGES, "current_locale": str(get_locale() or DEFAULT_LOCALE)}
 
 
@@ -104,9 +103,6 @@ def _request_translations():
     the locale object there, so ``flask_babel.force_locale`` (mail in the account's
     language) still switches catalogues.
     """
-    from flask import g
-    from flask_babel import get_locale, get_translations
-
     state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None) if state is not None else None
     remembered = getattr(state, "lentera_translations", None) if state is not None else None
