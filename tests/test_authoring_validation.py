@@ -247,3 +247,20 @@ def test_a_required_number_of_only_spaces_is_refused_with_a_message(client, owne
     db.session.expire_all()
     course = db.session.get(Course, owner.id)
     assert course.title != "Judul Baru" and course.pass_mark == Decimal("70") and course.jp == Decimal("20")
+
+
+NINES = "9" * 400  # beyond a float: WTForms' NumberRange raised OverflowError (a 500; retest finding)
+
+
+@pytest.mark.parametrize("field, message", [("version", "Versi 1 sampai 1.000.000."),
+                                            ("certificate_validity_months", "Masa berlaku 1 sampai 600 bulan.")])
+def test_an_integer_too_long_for_a_float_is_out_of_range_not_a_500(client, owner, field, message):
+    response = client.post(f"/pengajar/susun/{owner.id}", data={**COURSE, field: NINES})
+    assert response.status_code == 400 and message in _body(response)
+
+
+def test_a_lesson_duration_too_long_for_a_float_is_out_of_range_not_a_500(client, owner):
+    lesson = owner.modules[0].lessons[0]
+    response = client.post(f"/pengajar/susun/{owner.id}/pelajaran/{lesson.id}",
+                           data={"title": "Judul", "body_md": "Isi", "minutes": NINES})
+    assert response.status_code == 400 and "Durasi 1 sampai 10.000 menit." in _body(response)

@@ -409,3 +409,9 @@ def test_rq_failure_is_recorded(app, admin, rq_queue):
     db.session.commit()
     run_worker(rq_queue)
     assert (job_row(job_id).status, job_row(job_id).error) == (STATUS_FAILED, services.UNKNOWN_KIND)
+
+
+def test_a_course_id_too_long_for_a_float_is_refused_not_a_500(app, client, admin):
+    # Retest finding: WTForms' NumberRange converted the id to float (OverflowError, a 500).
+    response = client.post("/tugas/sertifikat", data={"aksi": "terbitkan", "kursus": "9" * 400})
+    assert response.status_code == 400 and "Terjadi kesalahan" not in response.get_data(as_text=True)

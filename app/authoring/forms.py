@@ -11,10 +11,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 
-from app.common.forms import LenteraForm
+from app.common.forms import IntegerRange, LenteraForm
 from app.common.names import TextCharacterError, check_printable_text, check_title_text
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation,
+from wtforms.validators import (DataRequired, InputRequired, Length, Optional, StopValidation,
                                 ValidationError)
 
 # A minus sign is let through so that a negative value gets the range message.
@@ -161,13 +161,13 @@ class CourseForm(AuthoringForm):
     pass_mark = IdDecimalField(_l("Nilai lulus kuis (%)"), validators=[InputRequired(REQUIRED)], low=Decimal(0),
                                low_inclusive=False, high=Decimal(100))
     version = IdIntegerField(_l("Versi"), default=1, validators=[InputRequired(_l("Isi dengan bilangan bulat.")),
-                                                           NumberRange(min=1, max=1_000_000, message=_l("Versi 1 sampai 1.000.000."))])
+                                                           IntegerRange(min=1, max=1_000_000, message=_l("Versi 1 sampai 1.000.000."))])
     enrolment_mode = SelectField(_l("Pendaftaran"), choices=ENROLMENT_MODES, default="open")
     # Choices are the template folders under certificates/, set by the view.
     certificate_template = SelectField(_l("Templat sertifikat"), choices=[("", _l("Bawaan (default)"))], default="")
     certificate_validity_months = IdIntegerField(
         _l("Masa berlaku sertifikat (bulan)"),
-        validators=[Optional(), NumberRange(min=1, max=600, message=_l("Masa berlaku 1 sampai 600 bulan."))])
+        validators=[Optional(), IntegerRange(min=1, max=600, message=_l("Masa berlaku 1 sampai 600 bulan."))])
     cover = FileField(_l("Gambar sampul (PNG, JPEG, atau WebP)"))
     remove_cover = BooleanField(_l("Hapus gambar sampul"))
 
@@ -187,7 +187,7 @@ class LessonForm(AuthoringForm):
                                                                         TitleCharacters()])
     body_md = TextAreaField(_l("Isi pelajaran (Markdown)"), validators=[DataRequired(REQUIRED),
                                                                     Length(max=200_000, message=_l("Isi terlalu panjang."))])
-    minutes = IdIntegerField(_l("Perkiraan durasi (menit)"), validators=[Optional(), NumberRange(min=1, max=10_000, message=_l("Durasi 1 sampai 10.000 menit."))])
+    minutes = IdIntegerField(_l("Perkiraan durasi (menit)"), validators=[Optional(), IntegerRange(min=1, max=10_000, message=_l("Durasi 1 sampai 10.000 menit."))])
     is_required = BooleanField(_l("Wajib diselesaikan"), default=True)
     video_url = StringField(_l("Tautan video YouTube atau Vimeo (opsional)"), filters=[strip], validators=[Optional(), Length(max=300, message=TOO_LONG)])
 

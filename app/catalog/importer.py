@@ -45,7 +45,9 @@ after its last import (never imported: since it was created; see
 :func:`browser_change_since_import`), the savepoint is rolled back and the
 result is ``"dilewati"``, listing the differences left unapplied, unless the
 caller passes ``overwrite=True`` (``flask courses import --timpa``). Unchanged
-files and course: no write at all, no event.
+files and course: no write at all and no event, except once after browser
+changes that the files now hold too (exported back, or undone): that agreement
+is recorded, so the next change of the files is applied rather than skipped.
 
 This module never commits: :func:`iter_import` yields one
 :class:`ImportResult` per course after that course's savepoint is closed, so
@@ -1344,6 +1346,8 @@ def _record_import(course: Course, spec: CourseSpec, course_dir: Path, status: s
     if status == STATUS_CREATED:
         summary = (f"folder {source}: kursus baru versi {spec.version}; {len(spec.modules)} modul, "
                    f"{spec.lesson_count} pelajaran, {spec.quiz_count} kuis, {spec.question_count} pertanyaan")
+    elif status == STATUS_UNCHANGED:
+        summary = f"folder {source}: berkas sama dengan isi kursus (perubahan di peramban sudah ada di berkas)"
     else:
         summary = f"folder {source}: {len(changes)} perubahan, versi {spec.version}"
     detail = {"source": source, "status": status, "version": spec.version, "summary": summary}
@@ -1375,13 +1379,17 @@ def _import_one(course_dir: Path, claimed: Optional[dict[str, CourseSpec]] = Non
         with db.session.begin_nested():
             course, status, changes = _apply(spec, sync)
             if status == STATUS_UPDATED:
-                # Asked only when the files differ: unchanged imports stay free of queries and events.
+                # Asked first when the files differ (an unchanged course is asked below, to record agreement).
                 browser_change = browser_change_since_import(course.id)
                 if browser_change is not None and not overwrite:
                     raise _Skipped()
             if status != STATUS_UNCHANGED:
                 db.session.flush()  # a new course needs its id for the event
                 _record_import(course, spec, course_dir, status, changes, browser_change)
+            elif browser_change_since_import(course.id) is not None:
+                # The files now hold what was changed in the browser (exported back, or an edit
+                # undone): say so once, so that the next change of the files is applied, not skipped.
+                _record_import(course, spec, course_dir, status, changes, None)
             db.session.flush()
     except _Skipped:
         # The savepoint is rolled back; files copied into storage for it are not referenced.
