@@ -157,6 +157,11 @@ def test_edit_course_records_who_what_and_history_page_shows_it(client, owner, l
     assert len(_events(course.id, "course.update")) == 1
     page = client.get(f"/pengajar/susun/{course.id}/riwayat").get_data(as_text=True)
     assert "Data kursus diubah" in page and "Budi Pengajar" in page and "Kursus Uji Baru" in page
+    # Changed fields by their names, not the columns (retest finding: "pass_mark: 70 → 75").
+    assert "nilai lulus: 70 → 75" in page and "pass_mark" not in page
+    client.set_cookie("lentera_bahasa", "en")
+    page = client.get(f"/pengajar/susun/{course.id}/riwayat").get_data(as_text=True)
+    assert "pass mark: 70 → 75" in page
 
 
 def test_publish_needs_a_lesson_and_can_go_back_to_draft(client, make_user, login):

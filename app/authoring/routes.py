@@ -49,6 +49,16 @@ ACTION_LABELS = {
     IMPORT_ACTION: IMPORT_LABEL,  # `flask courses import`; translated in the catalog area's catalogue
 }
 
+#: Names of the changed fields on the history page (the audit log stores the column names).
+FIELD_LABELS = {
+    "title": _l("judul"), "summary": _l("ringkasan"), "audience": _l("sasaran peserta"), "jp": _l("kredit JP"),
+    "pass_mark": _l("nilai lulus"), "version": _l("versi"), "enrolment_mode": _l("pendaftaran"),
+    "certificate_template": _l("templat sertifikat kursus"), "certificate_validity_months": _l("masa berlaku sertifikat"),
+    "body_md": _l("isi"), "minutes": _l("durasi"), "is_required": _l("wajib"), "video_url": _l("video"),
+    "type": _l("jenis"), "text": _l("teks"), "explanation": _l("penjelasan"), "points": _l("poin"),
+    "settings": _l("pengaturan jenis soal"), "choices": _l("pilihan"),
+}
+
 
 # ---------------------------------------------------------------------------
 # Loading with access checks
@@ -267,7 +277,8 @@ def history(course_id: int):
     import json
 
     events = [(event, json.loads(event.detail or "{}")) for event in services.course_history(course)]
-    return render_template("authoring/history.html", course=course, events=events, labels=ACTION_LABELS)
+    return render_template("authoring/history.html", course=course, events=events, labels=ACTION_LABELS,
+                           field_labels=FIELD_LABELS)
 
 
 @bp.route("/pengajar/susun/<int:course_id>/ekspor.zip")
