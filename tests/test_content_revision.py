@@ -50,79 +50,75 @@ def test_new_course_starts_at_one_and_building_it_bumps(app, make_course):
     assert revision(built.id) > 1  # its module, lesson and quiz were inserted after the course row
 
 
+def assert_each_step_bumps(course_id: int, *steps) -> None:
+    """Run each step (a callable that changes the database), commit, and check the revision went up."""
+    for step in steps:
+        before = revision(course_id)
+        step()
+        db.session.commit()
+        assert revision(course_id) > before, step.__name__
+
+
 def test_module_insert_update_delete_bump(app, course):
-    before = revision(course.id)
     module = Module(course_id=course.id, slug="modul-baru", title="Modul baru", position=9)
-    db.session.add(module)
-    db.session.commit()
-    after_insert = revision(course.id)
-    assert after_insert > before
 
-    module.title = "Modul baru (revisi)"
-    db.session.commit()
-    after_update = revision(course.id)
-    assert after_update > after_insert
+    def insert_module():
+        db.session.add(module)
 
-    db.session.delete(module)
-    db.session.commit()
-    assert revision(course.id) > after_update
+    def update_module():
+        module.title = "Modul baru (revisi)"
+
+    def delete_module():
+        db.session.delete(module)
+
+    assert_each_step_bumps(course.id, insert_module, update_module, delete_module)
 
 
 def test_lesson_insert_update_delete_bump(app, course):
-    module = first_module(course)
-    before = revision(course.id)
-    lesson = Lesson(module_id=module.id, slug="pelajaran-baru", title="Baru", body_md="Isi", position=9)
-    db.session.add(lesson)
-    db.session.commit()
-    after_insert = revision(course.id)
-    assert after_insert > before
+    lesson = Lesson(module_id=first_module(course).id, slug="pelajaran-baru", title="Baru", body_md="Isi", position=9)
 
-    lesson.body_md = "Isi yang diubah"
-    db.session.commit()
-    after_update = revision(course.id)
-    assert after_update > after_insert
+    def insert_lesson():
+        db.session.add(lesson)
 
-    db.session.delete(lesson)
-    db.session.commit()
-    assert revision(course.id) > after_update
+    def update_lesson():
+        lesson.body_md = "Isi yang diubah"
+
+    def delete_lesson():
+        db.session.delete(lesson)
+
+    assert_each_step_bumps(course.id, insert_lesson, update_lesson, delete_lesson)
 
 
 def test_quiz_insert_update_delete_bump(app, make_course):
     course = make_course(modules=1, lessons_per_module=1, questions_per_quiz=0)
-    module = first_module(course)
-    before = revision(course.id)
-    quiz = Quiz(module_id=module.id, title="Kuis")
-    db.session.add(quiz)
-    db.session.commit()
-    after_insert = revision(course.id)
-    assert after_insert > before
+    quiz = Quiz(module_id=first_module(course).id, title="Kuis")
 
-    quiz.title = "Kuis akhir"
-    db.session.commit()
-    after_update = revision(course.id)
-    assert after_update > after_insert
+    def insert_quiz():
+        db.session.add(quiz)
 
-    db.session.delete(quiz)
-    db.session.commit()
-    assert revision(course.id) > after_update
+    def update_quiz():
+        quiz.title = "Kuis akhir"
+
+    def delete_quiz():
+        db.session.delete(quiz)
+
+    assert_each_step_bumps(course.id, insert_quiz, update_quiz, delete_quiz)
 
 
 def test_attachment_insert_update_delete_bump(app, course):
     lesson = first_lesson(course)
-    before = revision(course.id)
-    attachment_id = add_attachment(lesson.id)
-    db.session.commit()
-    after_insert = revision(course.id)
-    assert after_insert > before
+    added = []
 
-    db.session.execute(update(Attachment).where(Attachment.id == attachment_id).values(title="Bahan bacaan"))
-    db.session.commit()
-    after_update = revision(course.id)
-    assert after_update > after_insert
+    def insert_attachment():
+        added.append(add_attachment(lesson.id))
 
-    db.session.execute(delete(Attachment).where(Attachment.id == attachment_id))
-    db.session.commit()
-    assert revision(course.id) > after_update
+    def update_attachment():
+        db.session.execute(update(Attachment).where(Attachment.id == added[0]).values(title="Bahan bacaan"))
+
+    def delete_attachment():
+        db.session.execute(delete(Attachment).where(Attachment.id == added[0]))
+
+    assert_each_step_bumps(course.id, insert_attachment, update_attachment, delete_attachment)
 
 
 def test_update_that_changes_nothing_still_bumps(app, course):
