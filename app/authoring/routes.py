@@ -704,10 +704,10 @@ def _send_stored(stored_name: str, mimetype: str, download_name: str, as_attachm
 def cover(slug: str):
     from app.catalog import services as catalog
 
-    found = catalog.visible_course(slug, current_user, outline=False)
-    if found is None or not found[0].cover_image:
+    view = catalog.open_course(slug, current_user)
+    if view is None or not view.course.cover_image:
         abort(404)
-    course = found[0]
+    course = view.course
     try:
         with open(files.path_of(_data_dir(), course.cover_image), "rb") as handle:
             mimetype = files.sniff(handle.read(16))

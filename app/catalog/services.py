@@ -8,38 +8,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import joinedload
 
-from app.assessment.grading import grades_for_enrolments, quiz_facts
+from app.assessment.grading import grades_for_enrolments
 from app.assessment.models import KIND_PRETEST
 from app.catalog import outline as outlines
-from app.catalog.models import Course, Lesson, Module
+from app.catalog.models import Course, Module
 from app.catalog.outline import CourseOutline, LessonEntry, ModuleEntry, QuizEntry
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import ENROLMENT_ACTIVE, Enrolment, LessonProgress
-
-
-def _with_outline(query):
-    # Modules, their lessons and quiz joined into the same query (one row per lesson), whatever
-    # the course size: half the CPU of three selectin queries (issue #8). Lesson bodies are
-    # deferred: a page needs at most the one it shows (``lesson.body_md`` loads on access).
-    return query.options(
-        joinedload(Course.modules).joinedload(Module.lessons).defer(Lesson.body_md),
-        joinedload(Course.modules).joinedload(Module.quiz),
-    )
-
-
-def load_course(slug: str, *, outline: bool = True) -> Course | None:
-    """The course with this slug, its modules, lessons (without bodies) and quizzes loaded; ``None`` if unknown.
-
-    ``outline=False`` loads the course row alone, for pages that show one quiz of it
-    (the outline loads on first access if they need it after all).
-    """
-    query = select(Course).where(Course.slug == slug)
-    if outline:
-        return db.session.execute(_with_outline(query)).unique().scalar_one_or_none()
-    return db.session.execute(query).scalar_one_or_none()
 
 
 def can_view(course: Course, user, enrolment: Enrolment | None) -> bool:
@@ -50,21 +27,6 @@ def can_view(course: Course, user, enrolment: Enrolment | None) -> bool:
     strand the people part-way through it); everyone else gets 404.
     """
     return course.is_published or learning.is_staff(user) or enrolment is not None
-
-
-def visible_course(slug: str, user, *, outline: bool = True) -> tuple[Course, Enrolment | None] | None:
-    """The course ``user`` may open (outline loaded unless ``outline=False``) and the user's enrolment in it.
-
-    ``None`` when the slug is unknown or the course is hidden from ``user``
-    (see :func:`can_view`); routes answer 404 then. ``user`` may be anonymous.
-    """
-    course = load_course(slug, outline=outline)
-    if course is None:
-        return None
-    enrolment = learning.get_enrolment(user, course) if getattr(user, "is_authenticated", False) else None
-    if not can_view(course, user, enrolment):
-        return None
-    return course, enrolment
 
 
 @dataclass(frozen=True)
@@ -208,17 +170,16 @@ class ModuleOutline:
         return done * 100 // total if total else 0
 
 
-def quiz_statuses(enrolment: Enrolment | None, outline: CourseOutline | None = None) -> dict[int, QuizStatus]:
-    """``{quiz_id: QuizStatus}`` of every quiz the enrolment submitted an attempt at.
+def quiz_statuses(enrolment: Enrolment | None, outline: CourseOutline) -> dict[int, QuizStatus]:
+    """``{quiz_id: QuizStatus}`` of every quiz the enrolment submitted an attempt at (one query).
 
     The grade and pass follow each quiz's grading method (highest, last or
-    average; app.assessment.grading); attempts still in progress do not count.
-    With the course's ``outline`` the quiz settings come from it (one query fewer).
+    average; app.assessment.grading), with the quiz settings of the course's
+    ``outline``; attempts still in progress do not count.
     """
     if enrolment is None:
         return {}
-    facts = outline.quiz_facts() if outline is not None else quiz_facts([enrolment.course_id])
-    grades = grades_for_enrolments([enrolment.id], facts)
+    grades = grades_for_enrolments([enrolment.id], outline.quiz_facts())
     return {quiz_id: QuizStatus(grade.attempts, grade.percent, grade.passed)
             for (_, quiz_id), grade in grades.items()}
 

@@ -44,10 +44,10 @@ def _not_enrolled_message(course) -> str:
 
 
 def _course_or_404(slug: str):
-    found = catalog.visible_course(slug, current_user, outline=False)
-    if found is None:
+    view = catalog.open_course(slug, current_user)
+    if view is None:
         abort(404)
-    return found
+    return view.course, view.enrolment
 
 
 def _lesson_or_404(slug: str, lesson_id: int, *, with_done: bool = False):

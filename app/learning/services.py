@@ -335,11 +335,6 @@ def is_staff(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role in (ROLE_TRAINER, ROLE_ADMIN)
 
 
-def ordered_lessons(course: Course) -> list[Lesson]:
-    """Every lesson of ``course`` in reading order: module position, then lesson position."""
-    return [lesson for module in course.modules for lesson in module.lessons]
-
-
 @dataclass(frozen=True)
 class NextStep:
     """Where a learner goes next: ``kind`` is ``"lesson"``, ``"quiz"`` or ``"course"``.
