@@ -450,3 +450,23 @@ def test_nul_characters_are_refused_not_a_500(client, owner, login):
     base = f"/pengajar/susun/{course.id}/modul/{module.id}/kuis/pertanyaan/baru"
     response = client.post(base, data=_question_data(choices=(("A\x00", True), ("B", False))))
     assert response.status_code == 400
+
+
+def test_history_names_actions_of_other_areas_and_shows_empty_values_as_a_dash(client, owner, login):
+    # Retest findings: "certificate.bulk_issue" shown as a code, and "durasi: 35 → None".
+    from app.admin.audit import record_event
+
+    trainer, course = owner
+    lesson = course.modules[0].lessons[0]
+    record_event(None, "certificate.bulk_issue", "course", course.id, job_id=1)
+    record_event(None, "course.enrolment_mode", "course", course.id, old="open", new="approval")
+    db.session.commit()
+    login(trainer)
+    url = f"/pengajar/susun/{course.id}/pelajaran/{lesson.id}"
+    data = {"title": lesson.title, "body_md": "Isi", "minutes": "35", "is_required": "y", "action": "save"}
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data={**data, "minutes": ""}).status_code == 302
+    page = client.get(f"/pengajar/susun/{course.id}/riwayat").get_data(as_text=True)
+    assert "Penerbitan sertifikat massal" in page and "Cara pendaftaran diubah" in page
+    assert "certificate.bulk_issue" not in page and "course.enrolment_mode" not in page
+    assert "durasi: 35 → —" in page and "None" not in page

@@ -415,3 +415,11 @@ def test_a_course_id_too_long_for_a_float_is_refused_not_a_500(app, client, admi
     # Retest finding: WTForms' NumberRange converted the id to float (OverflowError, a 500).
     response = client.post("/tugas/sertifikat", data={"aksi": "terbitkan", "kursus": "9" * 400})
     assert response.status_code == 400 and "Terjadi kesalahan" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("digits", ["\u0662", "\uff12"])  # Arabic-Indic and full-width "2"
+def test_a_course_id_in_other_digits_is_refused_like_everywhere_else(app, client, admin, course, digits):
+    # Retest finding: int() read "٢" as 2 and started a job for course 2.
+    response = client.post("/tugas/sertifikat", data={"aksi": "terbitkan", "kursus": digits})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0

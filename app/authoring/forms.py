@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 
-from app.common.forms import IntegerRange, LenteraForm
+from app.common.forms import IdIntegerField, IntegerRange, LenteraForm
 from app.common.names import TextCharacterError, check_printable_text, check_title_text
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (DataRequired, InputRequired, Length, Optional, StopValidation,
                                 ValidationError)
 
@@ -104,22 +104,6 @@ class IdDecimalField(StringField):
             # Shown with the reader's decimal mark (both are accepted back).
             return text if str(get_locale() or "id") == "en" else text.replace(".", ",")
         return str(self.data)
-
-
-class IdIntegerField(IntegerField):
-    """An integer field whose parse error is translated (not WTForms' English); empty input gives ``None``."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = (valuelist[0] or "").strip()
-        if not text:
-            self.data = None
-            return
-        if not re.fullmatch(r"-?[0-9]+", text):
-            self.data = None
-            raise ValueError(_("Isi dengan bilangan bulat."))
-        self.data = int(text)
 
 
 class TitleCharacters:

@@ -20,6 +20,7 @@ from app.authoring.forms import (AttachmentForm, CourseForm, LessonForm, ModuleF
 from app.authoring.question_forms import ADD_ROWS_BUTTON, EDITABLE_TYPES, QuestionForm
 from app.authoring.video import VideoError, parse_video_url, video_of
 from app.catalog.importer import IMPORT_ACTION, IMPORT_LABEL
+from app.jobs.models import KIND_CERTIFICATE_ISSUE, KIND_CERTIFICATE_REGENERATE, KIND_LABELS
 from app.catalog.models import Attachment, Course, Lesson, Module
 from app.certificates.layout import template_names
 from app.certificates.services import template_root
@@ -47,6 +48,11 @@ ACTION_LABELS = {
     "question.create": _l("Pertanyaan ditambahkan"), "question.update": _l("Pertanyaan diubah"),
     "question.delete": _l("Pertanyaan dihapus"), "question.move": _l("Urutan pertanyaan diubah"),
     IMPORT_ACTION: IMPORT_LABEL,  # `flask courses import`; translated in the catalog area's catalogue
+    # Recorded on the course by other areas: bulk certificate jobs, the ZIP download, cohort settings.
+    "certificate.bulk_issue": KIND_LABELS[KIND_CERTIFICATE_ISSUE],
+    "certificate.bulk_regenerate": KIND_LABELS[KIND_CERTIFICATE_REGENERATE],
+    "certificate.zip": _l("Sertifikat diunduh dalam satu berkas ZIP"),
+    "course.enrolment_mode": _l("Cara pendaftaran diubah"),
 }
 
 #: Names of the changed fields on the history page (the audit log stores the column names).

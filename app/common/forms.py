@@ -7,7 +7,11 @@ msgids of wtforms.pot *are* English.
 """
 from __future__ import annotations
 
+import re
+
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.validators import NumberRange, ValidationError
 
 MESSAGES_ID = {
@@ -122,3 +126,20 @@ class IntegerRange(NumberRange):
         else:
             message = field.gettext("Number must be between %(min)s and %(max)s.")
         raise ValidationError(message % dict(min=self.min, max=self.max))
+
+
+class IdIntegerField(IntegerField):
+    """An integer field: ASCII digits only (Python's ``int`` also reads "٢" or "５"), a translated parse
+    error (not WTForms' English), and ``None`` for empty input."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip()
+        if not text:
+            self.data = None
+            return
+        if not re.fullmatch(r"-?[0-9]+", text):
+            self.data = None
+            raise ValueError(_("Isi dengan bilangan bulat."))
+        self.data = int(text)
